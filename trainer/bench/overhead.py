@@ -1,0 +1,166 @@
+"""`playground bench overhead`: what the engine costs. Steps/s of `fit` (events serialised to JSON Lines, default
+probes, per-epoch validation with AUCs) ÷ steps/s of a hand-written PyTorch loop on the same module, batches,
+optimiser and per-epoch validation pass, measured side by side, alternating, in one process."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from trainer.graph.spec import RunSpec, load_spec
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _wide_mlp_spec() -> dict[str, Any]:
+    """4 × 1024 ReLU layers on 784-dim inputs (MNIST-sized), 10 classes."""
+    nodes: list[dict[str, Any]] = [{"id": "x", "type": "input"}]
+    edges, prev = [], "x"
+    for i in range(1, 5):
+        nodes += [{"id": f"dense{i}", "type": "dense", "params": {"units": 1024}}, {"id": f"relu{i}", "type": "relu"}]
+        edges += [{"source": prev, "target": f"dense{i}"}, {"source": f"dense{i}", "target": f"relu{i}"}]
+        prev = f"relu{i}"
+    nodes += [{"id": "scores", "type": "dense", "params": {"units": 10}}, {"id": "probs", "type": "softmax"}]
+    edges += [{"source": prev, "target": "scores"}, {"source": "scores", "target": "probs"}]
+    return {
+        "name": "wide MLP 4×1024 on 784",
+        "graph": {"version": 1, "nodes": nodes, "edges": edges},
+        "data": {"name": "blobs", "params": {"n": 4000, "dims": 784, "classes": 10}, "val_fraction": 0.2},
+        "loss": {"name": "cross_entropy"},
+        "optimizer": {"name": "sgd", "lr": 0.01, "params": {"momentum": 0.9}},
+        "batch_size": 128,
+        "epochs": 1000,
+    }
+
+
+def cases() -> list[tuple[str, RunSpec, float]]:
+    """(name, spec, share of --steps it times: the wide MLP's steps are ~100× slower on a CPU)."""
+    digits = load_spec(EXAMPLES / "digits-mlp.json").model_copy(update={"epochs": 100000})
+    return [("digits-mlp", digits, 1.0), ("wide-mlp-4x1024-784", load_spec(_wide_mlp_spec()), 1 / 6)]
+
+
+def hand_loop_rate(spec: RunSpec, steps: int, warmup: int, device: str) -> float:
+    """Steps/s of the loop a person would write: same module, data, batch order, optimiser, per-epoch eval."""
+    from trainer.data.prepare import batch_order, prepare
+    from trainer.graph.compile import build_networks
+    from trainer.train.losses import make_loss
+    from trainer.train.optim import make_optimizer
+
+    dev = torch.device(device)
+    torch.manual_seed(spec.seed)
+    data = prepare(spec.data, spec.seed)
+    model = build_networks(spec)["model"].to(dev)
+    loss_fn, wants_logits = make_loss(spec.loss, data.info)
+    optimizer = make_optimizer(spec.optimizer, model.parameters())
+    x, y = data.train.x.to(dev), data.train.y.to(dev)
+    xv, yv = data.val.x.to(dev), data.val.y.to(dev)
+    bs = len(x) if spec.batch_size == "full" else int(spec.batch_size)
+    per_epoch = -(-len(x) // bs)
+    step, epoch, started = 0, 0, 0.0
+    while True:
+        order = batch_order(len(x), seed=spec.seed, epoch=epoch).to(dev)
+        model.train()
+        for b in range(per_epoch):
+            if step == warmup:
+                if dev.type == "cuda":
+                    torch.cuda.synchronize()
+                started = time.perf_counter()
+            idx = order[b * bs : (b + 1) * bs]
+            loss = loss_fn(model(x[idx], logits=wants_logits), y[idx])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+            if step == warmup + steps:
+                loss.item()  # wait for the device
+                return steps / (time.perf_counter() - started)
+        epoch += 1
+        model.eval()
+        with torch.no_grad():
+            out = model(xv, logits=wants_logits)
+            float(loss_fn(out, yv)), float((out.argmax(1) == yv).float().mean())
+
+
+def fit_rate(spec: RunSpec, steps: int, warmup: int, device: str) -> float:
+    """Steps/s of `fit` between the first metrics event after `warmup` steps and the last one."""
+    from trainer.train.engine import fit
+    from trainer.train.sinks import JsonlSink, ListSink, TeeSink
+
+    events = ListSink()
+    with open(os.devnull, "w") as devnull:
+        fit(spec, sink=TeeSink(JsonlSink(devnull), events), max_steps=warmup + steps, device=device)
+    points = [(e.step, e.t) for e in events.events if e.type == "metrics"]
+    start = next(p for p in points if p[0] >= warmup)
+    end = points[-1]
+    return (end[0] - start[0]) / (end[1] - start[1])
+
+
+def run_overhead(*, steps: int, repeats: int, device: str, as_json: bool, write: str | None) -> int:
+    results: dict[str, Any] = {}
+    for name, spec, share in cases():
+        n = max(int(steps * share), 50)
+        warmup = max(n // 10, 10)
+        spec = copy.deepcopy(spec)
+        fits, hands = [], []
+        for _ in range(repeats):  # alternate, so drift in machine load hits both alike
+            hands.append(hand_loop_rate(spec, n, warmup, device))
+            fits.append(fit_rate(spec, n, warmup, device))
+        results[name] = {
+            "fit_steps_per_s": max(fits),
+            "hand_steps_per_s": max(hands),
+            "ratio": max(fits) / max(hands),
+            "steps": n,
+            "repeats": repeats,
+        }
+        print(
+            f"{name:24s} fit {max(fits):9.1f} steps/s   hand-written {max(hands):9.1f} steps/s   "
+            f"ratio {max(fits) / max(hands):.3f}",
+            flush=True,
+        )
+    summary = {
+        "benchmark": "overhead",
+        "ratio": min(r["ratio"] for r in results.values()),
+        "cases": results,
+        "device": device,
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads",
+        "date": datetime.date.today().isoformat(),
+    }
+    if write:
+        record_overhead(Path(write), summary)
+    if as_json:
+        print(json.dumps(summary))
+    return 0
+
+
+def record_overhead(path: Path, summary: dict[str, Any]) -> None:
+    """Replace the overhead section of the benchmarks page with these figures."""
+    lines = [
+        f"## Engine overhead ({summary['device']})",
+        "",
+        f"`playground bench overhead` on {summary['machine']}, {summary['date']}.",
+        "",
+        "| case | fit steps/s | hand-written steps/s | ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in summary["cases"].items():
+        lines.append(f"| {name} | {r['fit_steps_per_s']:.1f} | {r['hand_steps_per_s']:.1f} | {r['ratio']:.3f} |")
+    lines.append("")
+    section = "\n".join(lines)
+    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
+    marker = f"## Engine overhead ({summary['device']})"
+    if marker in text:
+        head, _, rest = text.partition(marker)
+        nxt = rest.find("\n## ")
+        text = head + section + (rest[nxt + 1 :] if nxt >= 0 else "")
+    else:
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text)
