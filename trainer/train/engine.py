@@ -29,7 +29,8 @@ from trainer.train.schedules import LearningRate, Progress
 from trainer.train.sinks import NullSink, Sink
 
 METRICS_INTERVAL_S = 0.05  # scalars coalesced to about 20 events/s
-PROBE_INTERVAL_S = 0.5  # probes (images, histograms) about 2/s
+PROBE_INTERVAL_S = 0.5  # probes (images, histograms) about 2/s…
+PROBE_BUDGET = 0.02  # …but never more than 2% of the wall time: a slow probe on a big network runs less often
 PROBE_BATCH = 512
 EVAL_BATCH = 4096
 
@@ -155,7 +156,7 @@ class _Run:
         self.pending_first_step = 1
         self.best: float | None = None
         self.evals_since_best = 0
-        self.last_eval_step = -1
+        self.last_eval_step, self.last_eval_time = -1, 0.0
         self.model: GraphModule = None  # type: ignore[assignment]
 
     # ----- set-up -----------------------------------------------------------------------------------------
@@ -248,8 +249,10 @@ class _Run:
             model.train()
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 if time.perf_counter() >= next_probe:
+                    started = time.perf_counter()
                     self.run_probes()
-                    next_probe = time.perf_counter() + PROBE_INTERVAL_S
+                    took = time.perf_counter() - started
+                    next_probe = started + took + max(PROBE_INTERVAL_S, took / PROBE_BUDGET)
                 idx = order[self.batch_in_epoch * self.batch_size : (self.batch_in_epoch + 1) * self.batch_size]
                 xb, yb = self.x_train[idx], self.y_train[idx]  # (B, *input_shape), (B, *target_shape)
                 out = model(xb, logits=self.wants_logits)
@@ -279,7 +282,9 @@ class _Run:
             if self.batch_in_epoch >= self.steps_per_epoch:
                 self.epoch += 1
                 self.batch_in_epoch = 0
-                if not self.eval_every:
+                # Every epoch, but at most ~20 times a second (tiny epochs), unless early stopping counts them.
+                due = time.perf_counter() - self.last_eval_time >= METRICS_INTERVAL_S
+                if not self.eval_every and (due or self.spec.early_stopping is not None):
                     self.evaluate(lr)
         if self.last_eval_step != self.step:
             self.evaluate(self.lr.at(self.progress()))
@@ -318,7 +323,7 @@ class _Run:
     @torch.no_grad()
     def evaluate(self, lr: float) -> None:
         """Loss and metrics on the validation split, emitted together with the pending training loss."""
-        self.last_eval_step = self.step
+        self.last_eval_step, self.last_eval_time = self.step, time.perf_counter()
         if len(self.x_val) == 0:
             self.emit_train_metrics(lr)
             return

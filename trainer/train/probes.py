@@ -18,6 +18,8 @@ from trainer.graph.spec import ProbeSpec
 from trainer.train import png
 from trainer.train.events import EventStream
 
+BACKGROUND_FADE = 0.45  # share of white mixed into the model's decision map under the data points
+
 if TYPE_CHECKING:
     from trainer.data.registry import DataInfo
 
@@ -210,7 +212,9 @@ class BoundaryProbe:
             kind, scale = "categorical", 1.0
             rgb = png.categorical(cls.cpu().numpy().reshape(self.g, self.g), confidence)
         colours = self._point_colours(out.shape[1])
-        rgb = png.draw_points(png.upscale(rgb, self.factor), self.points, colours, radius=2)
+        # A paler background, as in TensorFlow Playground, so a point of the region's own class still stands out.
+        pale = (rgb.astype(np.float32) * (1 - BACKGROUND_FADE) + 255 * BACKGROUND_FADE).astype(np.uint8)
+        rgb = png.draw_points(png.upscale(pale, self.factor), self.points, colours, radius=2)
         meta = {**self.meta, "kind": kind, "scale": scale, "points": len(self.points)}
         if self.ctx.info.class_names:
             meta["classes"] = list(self.ctx.info.class_names)
