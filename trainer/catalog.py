@@ -173,6 +173,14 @@ class Registry(Generic[E]):
         except KeyError:
             raise KeyError(f"unknown {self.kind} {name!r} (known: {', '.join(sorted(self.entries))})") from None
 
+    def unknown(self, name: object, *, field: str) -> Issue:
+        """The Issue for a name that is not registered: type `unknown_<kind>`, listing the known names."""
+        return Issue(
+            type=f"unknown_{self.kind.replace(' ', '')}",
+            field=field,
+            message=f"unknown {self.kind} {name!r} (known: {', '.join(self.names())})",
+        )
+
     def __contains__(self, name: object) -> bool:
         return name in self.entries
 

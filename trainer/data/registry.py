@@ -69,18 +69,7 @@ def dataset_params(spec: DataSpec) -> tuple[DatasetEntry | None, dict[str, Any],
     Never raises on user input: an unknown name gives an `unknown_dataset` issue and no entry."""
     datasets = all_datasets()
     if spec.name not in datasets:
-        known = ", ".join(datasets.names())
-        return (
-            None,
-            {},
-            [
-                Issue(
-                    type="unknown_dataset",
-                    field="data.name",
-                    message=f"unknown data set {spec.name!r} (known: {known})",
-                )
-            ],
-        )
+        return None, {}, [datasets.unknown(spec.name, field="data.name")]
     entry = datasets.get(spec.name)
     params, issues = check_params(entry.params, spec.params, prefix="data.params", what=f"data set {entry.name}: ")
     return entry, params, issues

@@ -150,13 +150,7 @@ def _validate(spec: RunSpec) -> ValidationReport:
 
     program = PROGRAMS.entries.get(spec.program.kind)
     if program is None:
-        issues.append(
-            Issue(
-                type="unknown_program",
-                field="program.kind",
-                message=f"unknown program {spec.program.kind!r} (known: {', '.join(PROGRAMS.names())})",
-            )
-        )
+        issues.append(PROGRAMS.unknown(spec.program.kind, field="program.kind"))
     else:
         issues += check_params(
             program.params, spec.program.params, prefix="program.params", what=f"program {program.kind}: "

@@ -360,13 +360,7 @@ def check_loss(
     is unknown (shape checks skipped); `info` None: the data set is invalid (data checks skipped)."""
     entry = LOSSES.entries.get(spec.name)
     if entry is None:
-        return [
-            Issue(
-                type="unknown_loss",
-                field="loss.name",
-                message=f"unknown loss {spec.name!r} (known: {', '.join(LOSSES.names())})",
-            )
-        ]
+        return [LOSSES.unknown(spec.name, field="loss.name")]
     params, issues = check_params(entry.params, spec.params, prefix="loss.params", what=f"loss {entry.name}: ")
     field = "loss.expression" if entry.uses_expression else "loss.name"
     if entry.uses_expression:
@@ -414,7 +408,7 @@ def make_loss(spec: LossSpec, info: DataInfo) -> tuple[LossFn, bool]:
     ValueError)."""
     entry = LOSSES.entries.get(spec.name)
     if entry is None:
-        raise ValueError(f"unknown loss {spec.name!r} (known: {', '.join(LOSSES.names())})")
+        raise ValueError(LOSSES.unknown(spec.name, field="loss.name").message)
     params, issues = check_params(entry.params, spec.params, prefix="loss.params", what=f"loss {entry.name}: ")
     if issues:
         raise ValueError("; ".join(issue.message for issue in issues))

@@ -169,13 +169,7 @@ def check_optimizer(spec: OptimizerSpec) -> list[Issue]:
     """Every problem with the optimiser settings, as Issues; never raises on user input."""
     entry = OPTIMIZERS.entries.get(spec.name)
     if entry is None:
-        return [
-            Issue(
-                type="unknown_optimizer",
-                field="optimizer.name",
-                message=f"unknown optimizer {spec.name!r} (known: {', '.join(OPTIMIZERS.names())})",
-            )
-        ]
+        return [OPTIMIZERS.unknown(spec.name, field="optimizer.name")]
     params, issues = check_params(
         entry.params, spec.params, prefix="optimizer.params", what=f"optimizer {entry.name}: "
     )

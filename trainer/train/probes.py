@@ -64,13 +64,7 @@ def check_probes(specs: list[ProbeSpec] | None, info: DataInfo | None) -> list[I
     for i, spec in enumerate(specs or []):
         entry = PROBES.entries.get(spec.name)
         if entry is None:
-            issues.append(
-                Issue(
-                    type="unknown_probe",
-                    field=f"probes[{i}].name",
-                    message=f"unknown probe {spec.name!r} (known: {', '.join(PROBES.names())})",
-                )
-            )
+            issues.append(PROBES.unknown(spec.name, field=f"probes[{i}].name"))
             continue
         if spec.name in seen:
             issues.append(

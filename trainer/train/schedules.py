@@ -124,13 +124,7 @@ def check_schedule(spec: ScheduleSpec, *, horizon_known: bool = True) -> list[Is
     has a known number of steps (epochs or max_steps), which cosine needs unless it has period_steps."""
     entry = SCHEDULES.entries.get(spec.name)
     if entry is None:
-        return [
-            Issue(
-                type="unknown_schedule",
-                field="schedule.name",
-                message=f"unknown schedule {spec.name!r} (known: {', '.join(SCHEDULES.names())})",
-            )
-        ]
+        return [SCHEDULES.unknown(spec.name, field="schedule.name")]
     params, issues = check_params(entry.params, spec.params, prefix="schedule.params", what=f"schedule {entry.name}: ")
     if entry.name == "cosine":
         period = params["period_steps"]
