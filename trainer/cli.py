@@ -58,7 +58,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--write", metavar="FILE", help="also record the figures in this markdown file")
     p.set_defaults(handler=cmd_bench_overhead)
+    _load_plugins({"root": sub, "bench": bench})
     return parser
+
+
+def _load_plugins(groups: dict[str, Any]) -> None:
+    """Commands from other installed packages (the web playground adds `bench stream`), found through the entry
+    point group `playground.cli`: each is `register(groups)`. The trainer never imports them itself."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="playground.cli"):
+        try:
+            entry.load()(groups)
+        except Exception as exc:  # noqa: BLE001 — a broken plugin must not take the trainer's CLI down
+            print(f"playground: ignoring the command plugin {entry.name!r}: {exc}", file=sys.stderr)
 
 
 def _fail_spec(exc: Exception) -> int:
