@@ -30,17 +30,19 @@ def secret_key() -> str:
 
 # WAL lets readers (the API, websockets) run beside the worker's writes; IMMEDIATE makes a transaction take the
 # write lock when it begins, so a read-then-write transaction waits its turn instead of failing "database is locked".
-SQLITE_OPTIONS = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE"}
+SQLITE_OPTIONS = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                  "transaction_mode": "IMMEDIATE"}
 
 
 def database(url: str | None) -> dict:
     """DATABASE_URL (sqlite:///path or postgres://user:pass@host:port/name) as Django's DATABASES entry."""
     if not url:
         HOME.mkdir(parents=True, exist_ok=True)
-        # The test database is a file too (not Django's in-memory default): test workers and daphne open it.
+        # The test database is a file too (not Django's in-memory default): test workers and daphne open it. One
+        # per test session (the pid), so that two sessions on one checkout never share it.
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(HOME / "playground.sqlite3"),
                 "OPTIONS": SQLITE_OPTIONS,
-                "TEST": {"NAME": str(HOME / "test-playground.sqlite3")}}
+                "TEST": {"NAME": str(HOME / f"test-playground-{os.getpid()}.sqlite3")}}
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         name = unquote(parsed.path[1:] if parsed.path.startswith("//") else parsed.path) or ":memory:"

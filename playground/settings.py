@@ -71,10 +71,13 @@ FRONTEND_BUILD = BASE_DIR / "playground" / "static_build"  # `npm run build` wri
 FRONTEND_BUILD.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [FRONTEND_BUILD]  # Vite's base is /static/: its assets are served as static files
 
+# Pub/sub: one PUBLISH per batch of events, and each daphne process subscribes once per run and fans out to its
+# own websockets, so 100 viewers of 20 runs cost Redis 20 messages per batch, not 100. Delivery is at most once;
+# the history in the database fills any gap (see playground/runs/consumers.py).
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000, "expiry": 30},
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("PLAYGROUND_CHANNEL_PREFIX", "playground")},
     }
 }
 

@@ -7,6 +7,10 @@ from typing import Any
 
 import pytest
 
+# The web tests' real processes (Redis, a Celery worker, daphne), defined once so that tests/playground and
+# tests/e2e share one of each per session.
+pytest_plugins = ["tests.web"]
+
 
 def mlp_spec(
     *,

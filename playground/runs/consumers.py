@@ -3,10 +3,14 @@
 The consumer joins the run's group before it reads the history, so nothing published during the replay is missed;
 live frames at or below what was already sent are dropped, and a live frame beyond the next `seq` (a frame lost
 to a full channel or a Redis hiccup) makes it replay the missing ones from the database first. That works because
-the worker's sink stores a batch before it publishes it."""
+the worker's sink stores a batch before it publishes it. Live delivery is at most once (Redis pub/sub): frames
+published while this process was not subscribed (Redis restarting) are found by a catch-up check every
+CATCH_UP_S seconds, which replays whatever the database holds beyond what was sent."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -24,10 +28,15 @@ log = logging.getLogger(__name__)
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
 REPLAY_PAGE = 500
+CATCH_UP_S = 3.0
 
 
 def _own_run_exists(run_id: int, user: Any) -> bool:
     return Run.objects.filter(pk=run_id, owner=user).exists()
+
+
+def _last_seq(run_id: int) -> int:
+    return Run.objects.filter(pk=run_id).values_list("last_seq", flat=True).first() or 0
 
 
 def _stored_after(run_id: int, seq: int, limit: int) -> list[Frame]:
@@ -39,8 +48,10 @@ class RunConsumer(AsyncWebsocketConsumer):
     run_id: int
     group: str | None = None
     last: int = 0
+    catch_up: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
+        self._sending = asyncio.Lock()  # the catch-up task and live batches take turns
         user = self.scope.get("user")
         await self.accept()  # a close code only reaches the browser after the handshake
         if user is None or not user.is_authenticated:
@@ -59,8 +70,29 @@ class RunConsumer(AsyncWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.replay()
         await self.send(text_data=json.dumps({"type": "replayed", "last_seq": self.last}))
+        self.catch_up = asyncio.create_task(self._catch_up())
+
+    async def _catch_up(self) -> None:
+        """When no live frame came for CATCH_UP_S seconds, replay what the database has beyond the last frame
+        sent (frames lost while Redis was away). A flowing stream costs no query."""
+        while True:
+            seen = self.last
+            await asyncio.sleep(CATCH_UP_S)
+            if self.last != seen:
+                continue
+            try:
+                stored = await database_sync_to_async(_last_seq)(self.run_id)
+                if stored > self.last:
+                    async with self._sending:
+                        await self.replay()
+            except Exception:
+                log.exception("run %s: catch-up failed", self.run_id)
 
     async def disconnect(self, code: int) -> None:
+        if self.catch_up is not None:
+            self.catch_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.catch_up
         if self.group is not None:
             try:
                 await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -85,11 +117,12 @@ class RunConsumer(AsyncWebsocketConsumer):
 
     async def run_events(self, message: dict[str, Any]) -> None:
         """A batch the worker's sink published to the group."""
-        for f in message["frames"]:
-            if f["seq"] <= self.last:
-                continue
-            if f["seq"] > self.last + 1:
-                await self.replay()
+        async with self._sending:
+            for f in message["frames"]:
                 if f["seq"] <= self.last:
                     continue
-            await self._send_frame(f)
+                if f["seq"] > self.last + 1:
+                    await self.replay()
+                    if f["seq"] <= self.last:
+                        continue
+                await self._send_frame(f)

@@ -125,6 +125,12 @@ def store_events(run_id: int, rows: list[RunEvent], *, step: int | None, total_s
     """Persist a batch of events (ignoring seqs already stored: a resumed job may repeat a few)."""
     if not rows:
         return
+    with transaction.atomic():  # one write transaction per batch (SQLite: one lock and one WAL commit)
+        _store_events(run_id, rows, step=step, total_steps=total_steps, lr=lr)
+
+
+def _store_events(run_id: int, rows: list[RunEvent], *, step: int | None, total_steps: int | None,
+                  lr: float | None) -> None:
     RunEvent.objects.bulk_create(rows, ignore_conflicts=True)
     last = max(r.seq for r in rows)
     fields: dict[str, Any] = {"last_seq": last}

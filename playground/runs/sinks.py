@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -24,7 +25,8 @@ from trainer.train.events import Event
 
 log = logging.getLogger(__name__)
 
-FLUSH_INTERVAL_S = 0.05  # ≤ 50 ms from emit to the database and the channel layer
+FLUSH_INTERVAL_S = 0.5  # the flusher wakes on every emit; this only bounds a missed wake-up
+COALESCE_S = 0.003  # after a wake-up, wait this long so that events emitted together share a batch
 MAX_IN_FLIGHT = 64  # publishes waiting on Redis; beyond that, frames are skipped (clients replay from the DB)
 
 
@@ -69,19 +71,25 @@ class Publisher:
                 log.warning("publishing to %s failed (%d so far): %s: %s", self.group, self.failures,
                             type(exc).__name__, exc)
 
-    def close(self, timeout: float = 5.0) -> None:
+    def close_pending(self, timeout: float = 5.0) -> None:
+        """Wait for the publishes in flight."""
         for future in list(self.in_flight):
             try:
                 future.result(timeout)
             except Exception:  # noqa: BLE001 — already logged by _done; the history is in the database
                 pass
+
+    def close(self, timeout: float = 5.0) -> None:
+        self.close_pending(timeout)
         if self.layer is not None:
-            close = getattr(self.layer, "close_pools", None)
-            if close is not None:
-                try:
-                    asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout)
-                except Exception:  # noqa: BLE001 — closing a dead connection
-                    pass
+            # The pub/sub layer's flush() closes its connections; the list-based layer's would delete every
+            # queue, so that one only closes its pools.
+            pubsub = type(self.layer).__name__ == "RedisPubSubChannelLayer"
+            try:
+                close = self.layer.flush if pubsub else self.layer.close_pools
+                asyncio.run_coroutine_threadsafe(close(), self.loop).result(timeout)
+            except Exception:  # noqa: BLE001 — closing a dead connection
+                pass
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout)
 
@@ -111,8 +119,7 @@ class RunEventSink:
         with self._lock:
             self._pending.append(event)
             self._emitted += 1
-        if event.type in ("status", "checkpoint"):
-            self._wake.set()
+        self._wake.set()
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every event emitted so far is stored (and handed to the publisher)."""
@@ -135,6 +142,7 @@ class RunEventSink:
         try:
             while True:
                 self._wake.wait(FLUSH_INTERVAL_S)
+                time.sleep(COALESCE_S)  # what the engine emits together (metrics, histograms) goes in one batch
                 self._wake.clear()
                 self._drain()
                 if self._closing:
@@ -149,7 +157,8 @@ class RunEventSink:
         if not batch:
             return
         try:
-            self._store(batch)
+            fields = [row_fields(e) for e in batch]  # each event serialised once, for the row and the frame
+            self._store(batch, fields)
         except Exception as exc:
             log.exception("run %s: storing %d events failed", self.run_id, len(batch))
             close_old_connections()
@@ -162,12 +171,12 @@ class RunEventSink:
             self._stored += len(batch)
             self._flushed.notify_all()
         if self.publisher is not None:
-            self.publisher.publish([frame(f["data"], f["image"]) for f in map(row_fields, batch)])
+            self.publisher.publish([frame(f["data"], f["image"]) for f in fields])
         if self.on_batch is not None:
             self.on_batch(batch)
 
-    def _store(self, batch: list[Event]) -> None:
-        rows = [RunEvent(run_id=self.run_id, **row_fields(e)) for e in batch]
+    def _store(self, batch: list[Event], fields: list[dict[str, Any]]) -> None:
+        rows = [RunEvent(run_id=self.run_id, **f) for f in fields]
         step = max((getattr(e, "step", None) or 0 for e in batch), default=0) or None
         lr = None
         for e in batch:

@@ -11,7 +11,7 @@ from django.test import Client
 
 from playground.runs.models import Run, RunEvent, SavedGraph
 from tests.conftest import mlp_spec
-from tests.playground.conftest import free_port, make_user
+from tests.web import free_port, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -203,3 +203,15 @@ def test_frontend_pages_need_login_and_serve_the_app(client: Client) -> None:
 def test_openapi_docs(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/runs" in schema["paths"] and "/api/validate" in schema["paths"]
+
+
+@pytest.mark.parametrize("body", [[], 3, "null", {"graph": {"nodes": "x"}}, {"graph": {"version": 1, "nodes": [
+    {"id": "x", "type": "no-such-layer"}], "edges": [{"source": "x", "target": "ghost"}]}, "data": {"name": "xor"}},
+    {"graph": {"version": 1, "nodes": [{"id": "d", "type": "dense", "params": {"units": 1e400}}]}}])
+def test_malformed_specs_get_issues_never_a_500(client: Client, body: Any, redis_url: str) -> None:
+    report = post(client, "/api/validate", body if not isinstance(body, str) else body)
+    assert report.status_code == 200, report.content
+    assert report.json()["ok"] is False and report.json()["issues"]
+    created = post(client, "/api/runs", body)
+    assert created.status_code in (400, 422), created.content
+    assert created.json()["detail"]

@@ -15,7 +15,7 @@ from playground.runs.models import ApiToken, Run, RunEvent
 from playground.runs.sinks import RunEventSink
 from playground.runs.wire import parse_binary, row_fields
 from tests.conftest import mlp_spec
-from tests.playground.conftest import make_user
+from tests.web import make_user
 from trainer.train.events import ImageEvent, MetricsEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)

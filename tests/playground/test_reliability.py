@@ -13,8 +13,8 @@ import pytest
 from django.test import Client
 
 from playground.runs.models import Checkpoint, Run, RunEvent
-from tests.playground.conftest import Proc, child_env, make_user, slot_alive, start_worker, wait_for
 from tests.playground.test_worker import assert_gap_free, long_spec, run_of, submit
+from tests.web import Proc, child_env, make_user, slot_alive, start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -91,8 +91,11 @@ def test_redis_restarted_mid_run_the_run_finishes_with_complete_events(
         django_db_setup: Any, transactional_db: Any, tmp_path: Path) -> None:
     """On a Redis of the test's own (restarted under the worker's feet), with its own worker."""
     from playground.redis_embed import EmbeddedRedis
-    from tests.playground.conftest import _use_redis
+    from playground.runs.models import WorkerSlot
+    from tests.web import WORKER_QUEUE, _use_redis
 
+    # The session's worker listens on the other Redis: keep the run off its slot.
+    WorkerSlot.objects.update_or_create(queue=WORKER_QUEUE, defaults={"enabled": False})
     redis = EmbeddedRedis(tmp_path / "redis")
     worker = start_worker(redis.url, tmp_path, queue="test-restart", PLAYGROUND_CHECKPOINT_EVERY_STEPS="25")
     scheduler = start_scheduler(redis.url, tmp_path)

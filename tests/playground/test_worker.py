@@ -14,8 +14,8 @@ from django.test import Client
 
 from playground.runs.models import ApiToken, Checkpoint, Run, RunEvent
 from tests.conftest import mlp_spec
-from tests.playground.conftest import make_user, wait_for
 from tests.playground.test_consumer import HEADERS
+from tests.web import make_user, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

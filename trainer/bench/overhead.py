@@ -16,6 +16,7 @@ from typing import Any
 
 import torch
 
+from trainer.bench.report import replace_section
 from trainer.graph.spec import RunSpec, load_spec
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -163,13 +164,4 @@ def record_overhead(path: Path, summary: dict[str, Any]) -> None:
     for name, r in summary["cases"].items():
         lines.append(f"| {name} | {r['fit_steps_per_s']:.1f} | {r['hand_steps_per_s']:.1f} | {r['ratio']:.3f} |")
     lines.append("")
-    section = "\n".join(lines)
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    marker = f"## Engine overhead ({summary['device']})"
-    if marker in text:
-        head, _, rest = text.partition(marker)
-        nxt = rest.find("\n## ")
-        text = head + section + (rest[nxt + 1 :] if nxt >= 0 else "")
-    else:
-        text = text.rstrip() + "\n\n" + section
-    path.write_text(text)
+    replace_section(path, lines[0], "\n".join(lines))

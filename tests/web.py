@@ -1,6 +1,6 @@
-"""Real parts for the web tests: a Redis server (the one at REDIS_URL, else one started here), a Celery worker
-process on its own queue, and daphne serving the app — all on the test database (a file, so that the worker and
-daphne open the same one)."""
+"""Real parts for the web tests (tests/playground and tests/e2e, one of each per session): a Redis server (the one
+at REDIS_URL, else one started here), a Celery worker process on its own queue, and daphne serving the app, all on
+the test database (a file, so that the worker and daphne open the same one)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 HEARTBEAT_S = 0.5
 HEARTBEAT_TIMEOUT_S = 4.0
 WORKER_QUEUE = "test-cpu0"

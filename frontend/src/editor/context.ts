@@ -1,0 +1,16 @@
+// What every node card needs without it living in node.data: the catalog's layers and the latest validation.
+import { createContext } from "react";
+import type { Catalog } from "../api";
+import type { LayerIndex } from "../lib/graph";
+import type { NodeVerdict } from "../lib/verdicts";
+
+export type { NodeVerdict };
+
+export interface EditorContextValue {
+  catalog: Catalog;
+  layers: LayerIndex;
+  /** Per node id, from the last /api/validate answer. */
+  verdicts: ReadonlyMap<string, NodeVerdict>;
+}
+
+export const EditorContext = createContext<EditorContextValue | null>(null);
