@@ -8,6 +8,7 @@ from pathlib import Path
 def replace_section(path: Path, heading: str, section: str) -> None:
     """Put `section` (which starts with `heading`, a `## ` line) in place of the page's section of that heading,
     or at the end when the page has none yet."""
+    section = section.rstrip("\n") + "\n\n"  # a blank line before whatever section follows
     text = path.read_text() if path.exists() else "# Benchmarks\n\n"
     if heading in text:
         head, _, rest = text.partition(heading)
