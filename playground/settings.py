@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from playground.config import BASE_DIR, HOME, REDIS_URL, database, env_bool, secret_key
 
@@ -21,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "playground.runs",
+    "playground.blocks",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +100,8 @@ PLAYGROUND = {
     "CONTROL_POLL_S": 0.25,  # how often a running job reads its Run row's cancel/pause/lr flags
     "CHECKPOINT_EVERY_STEPS": int(os.environ.get("PLAYGROUND_CHECKPOINT_EVERY_STEPS", "500")),
     "MAX_ATTEMPTS": int(os.environ.get("PLAYGROUND_MAX_ATTEMPTS", "3")),  # starts of a run whose worker died
+    # Data sets read from files (calo): the browser lists and picks directories under this root, never beyond it.
+    "DATA_ROOT": Path(os.environ.get("PLAYGROUND_DATA_ROOT", BASE_DIR / "data")).resolve(),
 }
 
 LOGGING = {

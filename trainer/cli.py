@@ -39,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--events", metavar="FILE", help="write every event as JSON Lines (images as base64 PNG)")
     p.add_argument("--checkpoint-dir", metavar="DIR", help="write checkpoints here")
     p.add_argument("--resume", metavar="DIR", help="resume from the latest checkpoint in DIR (or a checkpoint file)")
+    p.add_argument(
+        "--init-from", metavar="PATH", help="fine-tune: start from the weights in PATH (a checkpoint or its directory)"
+    )
+    p.add_argument("--freeze", metavar="IDS", help="with --init-from: comma-separated node ids to keep fixed")
     p.add_argument("--data-dir", metavar="DIR", help="directory for data sets read from files")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=cmd_train)
@@ -50,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("catalog", help="print every layer, data set, loss, optimiser, schedule and probe as JSON")
     p.set_defaults(handler=cmd_catalog)
 
+    p = sub.add_parser("make-calo", help="write synthetic calorimeter events: DIR/<class>/<class>_<i>.h5")
+    p.add_argument("dir", help="output directory")
+    p.add_argument("--files-per-class", type=int, default=2, help="files per particle class")
+    p.add_argument("--events-per-file", type=int, default=1000, help="events per file")
+    p.add_argument("--classes", default="Ele,Gamma,Pi0,ChPi", help="comma-separated: Ele, Gamma, Pi0, ChPi")
+    p.add_argument("--seed", type=int, default=0, help="one seed gives the same files")
+    p.add_argument("--chunk-events", type=int, default=100, help="events per HDF5 chunk")
+    p.add_argument("--compression", choices=["gzip", "lzf", "none"], default="lzf", help="HDF5 compression")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_make_calo)
+
     bench = sub.add_parser("bench", help="benchmarks").add_subparsers(metavar="BENCHMARK")
     p = bench.add_parser("overhead", help="steps/s of fit (events and probes on) ÷ a hand-written loop")
     p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
@@ -57,7 +72,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3, help="alternating repeats; the best of each is kept")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
     p.add_argument("--write", metavar="FILE", help="also record the figures in this markdown file")
+    p.add_argument("--case", action="append", help="only this case (repeatable): digits-mlp, wide-mlp-…, resnet")
     p.set_defaults(handler=cmd_bench_overhead)
+    p = bench.add_parser("examples", help="time each preset in examples/ to the figure its description states")
+    p.add_argument("names", nargs="*", help="only these presets (file names without .json)")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--write", metavar="FILE", help="also record the figures in this markdown file")
+    p.set_defaults(handler=cmd_bench_examples)
+    p = bench.add_parser("loader", help="events/s of the h5 streaming loader ÷ a naive Dataset, MB/s ÷ a raw read")
+    p.add_argument("dir", help="a make-calo directory")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
+    p.add_argument("--workers", type=int, default=2, help="DataLoader workers, the same for both loaders")
+    p.add_argument("--batch-size", type=int, default=64)
+    p.add_argument("--repeats", type=int, default=3, help="alternating repeats; the best of each is kept")
+    p.add_argument("--events", type=int, default=12000, help="events per timed pass (at most the data set's)")
+    p.add_argument("--write", metavar="FILE", help="also record the figures in this markdown file")
+    p.set_defaults(handler=cmd_bench_loader)
     _load_plugins({"root": sub, "bench": bench})
     return parser
 
@@ -126,6 +157,8 @@ def cmd_train(args: argparse.Namespace) -> int:
         return _fail_spec(exc)
     if args.data_dir:
         spec = spec.model_copy(update={"data": spec.data.model_copy(update={"data_dir": args.data_dir})})
+    if args.init_from or args.freeze:
+        spec = _with_init_from(spec, args.init_from, args.freeze)
     control = Control()
     interrupted = {"count": 0}
 
@@ -159,6 +192,19 @@ def cmd_train(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
     _summary(result, time.perf_counter() - started, args.events)
     return {"finished": EXIT_OK, "cancelled": EXIT_CANCELLED}.get(result.status, EXIT_FAILED)
+
+
+def _with_init_from(spec: Any, checkpoint: str | None, freeze: str | None) -> Any:
+    """`--init-from` replaces the spec's init_from.checkpoint, `--freeze` its freeze list (transfer presets)."""
+    from trainer.graph.spec import InitFromSpec
+
+    current = spec.init_from or InitFromSpec(checkpoint=checkpoint or "")
+    update: dict[str, Any] = {}
+    if checkpoint:
+        update["checkpoint"] = checkpoint
+    if freeze is not None:
+        update["freeze"] = [part.strip() for part in freeze.split(",") if part.strip()]
+    return spec.model_copy(update={"init_from": current.model_copy(update=update)})
 
 
 class _ProgressBar:
@@ -231,7 +277,68 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 def cmd_bench_overhead(args: argparse.Namespace) -> int:
     from trainer.bench.overhead import run_overhead
 
-    return run_overhead(steps=args.steps, repeats=args.repeats, device=args.device, as_json=args.json, write=args.write)
+    return run_overhead(
+        steps=args.steps, repeats=args.repeats, device=args.device, as_json=args.json, write=args.write, only=args.case
+    )
+
+
+def cmd_bench_examples(args: argparse.Namespace) -> int:
+    from trainer.bench.examples import run_examples
+
+    return run_examples(names=args.names, device=args.device, as_json=args.json, write=args.write)
+
+
+def cmd_make_calo(args: argparse.Namespace) -> int:
+    from trainer.data.calo import CLASSES, CaloConfig, make_calo
+
+    classes = tuple(c.strip() for c in args.classes.split(",") if c.strip())
+    unknown = [c for c in classes if c not in CLASSES]
+    if unknown or not classes:
+        print(f"unknown class(es) {', '.join(unknown) or '(none)'} (known: {', '.join(CLASSES)})", file=sys.stderr)
+        return EXIT_USAGE
+    if args.files_per_class < 1 or args.events_per_file < 1 or args.chunk_events < 1:
+        print("--files-per-class, --events-per-file and --chunk-events must be ≥ 1", file=sys.stderr)
+        return EXIT_USAGE
+    config = CaloConfig(
+        files_per_class=args.files_per_class,
+        events_per_file=args.events_per_file,
+        classes=classes,
+        seed=args.seed,
+        chunk_events=args.chunk_events,
+        compression=args.compression,
+    )
+    bar = _ProgressBar(enabled=not args.quiet)
+    total, done = len(classes) * args.files_per_class, [0]
+
+    def on_file(path: Path) -> None:
+        done[0] += 1
+        bar.update(done[0], total)
+
+    started = time.perf_counter()
+    try:
+        make_calo(args.dir, config, on_file=on_file)
+    except OSError as exc:
+        print(f"could not write {args.dir}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        bar.close()
+    events = total * args.events_per_file
+    print(f"wrote {total} file(s), {events:,} events in {time.perf_counter() - started:.1f} s to {args.dir}")
+    return EXIT_OK
+
+
+def cmd_bench_loader(args: argparse.Namespace) -> int:
+    from trainer.bench.loader import run_loader
+
+    return run_loader(
+        Path(args.dir),
+        workers=args.workers,
+        batch_size=args.batch_size,
+        repeats=args.repeats,
+        events=args.events,
+        as_json=args.json,
+        write=args.write,
+    )
 
 
 if __name__ == "__main__":

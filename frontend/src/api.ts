@@ -1,5 +1,7 @@
 // The browser's only door to the Django API: same-origin fetch, session cookie, CSRF header, typed replies.
 import type { RunSpec } from "./generated/runspec";
+import type { BlockDef } from "./lib/blocks";
+import type { DataDirListing } from "./lib/dataDirs";
 
 export type ParamKind = "int" | "float" | "bool" | "choice" | "str" | "ints";
 
@@ -199,6 +201,12 @@ export const api = {
   updateGraph: (id: SavedGraph["id"], name: string, spec: RunSpec) =>
     request<SavedGraph>("PUT", `/api/graphs/${id}`, { name, spec }),
   deleteGraph: (id: SavedGraph["id"]) => request<null>("DELETE", `/api/graphs/${id}`),
+  /** The user's block library (absent on servers without blocks: a 404). */
+  blocks: () => request<BlockDef[]>("GET", "/api/blocks"),
+  saveBlock: (block: BlockDef) => request<BlockDef>("POST", "/api/blocks", block),
+  deleteBlock: (name: string) => request<null>("DELETE", `/api/blocks/${encodeURIComponent(name)}`),
+  /** The class directories under the server's data root, for the data panel (lib/dataDirs.ts). */
+  dataDirs: () => request<DataDirListing>("GET", "/api/data/dirs"),
 };
 
 /** An error as one line for the user: the server's detail, or the issues' messages. */

@@ -21,7 +21,7 @@ export function loadExamples(): Promise<Example[]> {
 }
 
 /** Layer categories in palette order; categories added later go after these, alphabetically. */
-const CATEGORY_ORDER = ["input", "core", "convolution", "recurrent", "activation", "normalization", "reshape", "merge"];
+const CATEGORY_ORDER = ["input", "core", "convolution", "recurrent", "activation", "normalization", "reshape", "merge", "block"];
 
 export function compareCategories(a: string, b: string): number {
   const ia = CATEGORY_ORDER.indexOf(a);
@@ -39,6 +39,7 @@ const HUES: Record<string, number> = {
   normalization: 186,
   reshape: 330,
   merge: 285,
+  block: 262,
 };
 
 /** The hue (0–360) a category's nodes are drawn in; an unknown category gets a stable one from its name. */

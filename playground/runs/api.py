@@ -18,8 +18,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from pydantic import Field
 
+from playground.blocks.api import router as blocks_router
 from playground.runs import scheduler, services
 from playground.runs.auth import API_AUTH
+from playground.runs.data_api import resolve_data_dir
+from playground.runs.data_api import router as data_router
 from playground.runs.models import ApiToken, Run, RunEvent, SavedGraph
 from playground.runs.wire import as_json
 from trainer.catalogs import catalog as trainer_catalog
@@ -28,6 +31,8 @@ from trainer.graph.validate import validate
 
 api = NinjaAPI(title="Deep-learning playground API", version="1", auth=API_AUTH, urls_namespace="api",
                docs_url="/docs")
+api.add_router("/blocks", blocks_router)  # the user's block library (playground/blocks)
+api.add_router("/data", data_router)  # data sets under PLAYGROUND_DATA_ROOT (playground/runs/data_api.py)
 
 
 # ----- errors: always {"detail": ...} --------------------------------------------------------------------------
@@ -191,6 +196,9 @@ def validate_spec(request: HttpRequest) -> dict[str, Any]:
 @api.post("/runs", tags=["runs"], response={201: CreatedOut, 422: dict, 503: dict})
 def create_run(request: HttpRequest, spec: RunSpec) -> Any:
     """Validate and queue a run. 503 when Redis does not answer: nothing is stored, submit again later."""
+    spec, issues = resolve_data_dir(spec)  # a data_dir from the browser is relative to the data root, never beyond
+    if issues:
+        return Status(422, {"detail": [i.model_dump() for i in issues]})
     if not _broker_answers():
         return Status(503, {"detail": "the job queue (Redis) is not answering, so the run was not submitted; "
                                       "nothing was stored — try again in a moment"})

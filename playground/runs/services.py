@@ -14,6 +14,8 @@ from playground.runs.models import Checkpoint, Run, RunEvent, WorkerSlot
 from trainer.catalog import Issue
 from trainer.graph.spec import RunSpec
 from trainer.graph.validate import validate
+from trainer.train.checkpoint import latest_checkpoint
+from trainer.train.transfer import WEB_FORM
 
 S = Run.Status
 
@@ -23,12 +25,32 @@ class RunError(Exception):
 
 
 def create_run(owner: Any, spec: RunSpec) -> tuple[Run | None, list[Issue]]:
-    """Validate and store a new queued run; an invalid spec stores nothing and returns its issues."""
-    report = validate(spec)
+    """Validate and store a new queued run; an invalid spec stores nothing and returns its issues. The spec is
+    stored as the user wrote it (`init_from: "run:<id>"` stays so; the job resolves it again)."""
+    resolved, issues = resolve_init_from(owner.pk, spec)
+    if resolved is None:
+        return None, issues
+    report = validate(resolved)
     if not report.ok:
         return None, report.issues
     run = Run.objects.create(owner=owner, name=spec.name or "", spec=spec.model_dump(mode="json", exclude_none=True))
     return run, []
+
+
+def resolve_init_from(owner_id: int, spec: RunSpec) -> tuple[RunSpec | None, list[Issue]]:
+    """Transfer learning from a run of the web app: `init_from.checkpoint = "run:<id>"` becomes that run's latest
+    checkpoint file. Only the owner's runs can be named; a run without a checkpoint is an issue too."""
+    init = spec.init_from
+    if init is None or not init.checkpoint.startswith(WEB_FORM):
+        return spec, []
+    ref = init.checkpoint.removeprefix(WEB_FORM).strip()
+    run = Run.objects.filter(owner_id=owner_id, pk=int(ref)).first() if ref.isdigit() else None
+    path = latest_checkpoint(run.checkpoint_dir) if run is not None else None
+    if path is None:
+        why = f"you have no run {ref}" if run is None else f"run {ref} has no checkpoint yet (it is {run.status})"
+        issue = Issue(type="bad_checkpoint", field="init_from.checkpoint", message=f"init_from: {why}")
+        return None, [issue]
+    return spec.model_copy(update={"init_from": init.model_copy(update={"checkpoint": str(path)})}), []
 
 
 def runs_of(user: Any):

@@ -94,7 +94,10 @@ def train_run(run_id: int, slot_id: int) -> str:
     message: str | None = "the job ended unexpectedly"
     control: DatabaseControl | None = None
     try:
-        spec = RunSpec.model_validate(run.spec)
+        resolved, issues = services.resolve_init_from(run.owner_id, RunSpec.model_validate(run.spec))
+        if resolved is None:  # "run:<id>" names that run's latest checkpoint; it must still be there
+            raise SpecError(issues)
+        spec = resolved
         if spec.checkpoint_every_steps is None:
             spec = spec.model_copy(update={"checkpoint_every_steps": settings.PLAYGROUND["CHECKPOINT_EVERY_STEPS"]})
         checkpoint_dir = run.checkpoint_dir

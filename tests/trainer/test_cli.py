@@ -42,11 +42,22 @@ def test_train_a_missing_file_is_a_clear_error(capsys):
     assert "cannot read" in capsys.readouterr().err
 
 
+def _data_args(example: Path, tmp_path: Path) -> list[str]:
+    """Examples on the streamed `calo` data set train on a tiny make-calo directory (--data-dir)."""
+    if json.loads(example.read_text())["data"]["name"] != "calo":
+        return []
+    from trainer.data.calo import CaloConfig, make_calo
+
+    make_calo(tmp_path / "calo", CaloConfig(files_per_class=2, events_per_file=30, chunk_events=10))
+    return ["--data-dir", str(tmp_path / "calo")]
+
+
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_every_example_validates_and_trains_20_steps(example, tmp_path, capsys):
     assert main(["validate", str(example)]) == 0
     events = tmp_path / "e.jsonl"
-    assert main(["train", str(example), "--max-steps", "20", "--quiet", "--events", str(events)]) == 0
+    data = _data_args(example, tmp_path)
+    assert main(["train", str(example), "--max-steps", "20", "--quiet", "--events", str(events), *data]) == 0
     assert "finished" in capsys.readouterr().out
     assert read_jsonl(events)[-1].status == "finished"
 
@@ -93,7 +104,8 @@ def test_schema_and_catalog_are_json(capsys):
 
 def test_bench_overhead_ends_with_a_json_ratio(capsys, tmp_path):
     out_md = tmp_path / "bench.md"
-    assert main(["bench", "overhead", "--json", "--steps", "60", "--repeats", "1", "--write", str(out_md)]) == 0
+    argv = ["bench", "overhead", "--json", "--steps", "60", "--repeats", "1", "--write", str(out_md)]
+    assert main([*argv, "--case", "digits-mlp", "--case", "resnet"]) == 0
     summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert summary["ratio"] > 0 and set(summary["cases"]) == {"digits-mlp", "wide-mlp-4x1024-784"}
+    assert summary["ratio"] > 0 and set(summary["cases"]) == {"digits-mlp", "resnet"}
     assert "| digits-mlp |" in out_md.read_text()

@@ -46,7 +46,13 @@ def _wide_mlp_spec() -> dict[str, Any]:
 def cases() -> list[tuple[str, RunSpec, float]]:
     """(name, spec, share of --steps it times: the wide MLP's steps are ~100× slower on a CPU)."""
     digits = load_spec(EXAMPLES / "digits-mlp.json").model_copy(update={"epochs": 100000})
-    return [("digits-mlp", digits, 1.0), ("wide-mlp-4x1024-784", load_spec(_wide_mlp_spec()), 1 / 6)]
+    # ResNet: four residual_basic block nodes (repeat 2 each) on 32 × 32 shapes; ~300× slower steps than digits.
+    resnet = load_spec(EXAMPLES / "resnet.json").model_copy(update={"epochs": 100000})
+    return [
+        ("digits-mlp", digits, 1.0),
+        ("wide-mlp-4x1024-784", load_spec(_wide_mlp_spec()), 1 / 6),
+        ("resnet", resnet, 1 / 2),  # long enough (~10 s) that the probes run at their steady rate, not at start-up
+    ]
 
 
 def hand_loop_rate(spec: RunSpec, steps: int, warmup: int, device: str, eval_steps: set[int]) -> float:
@@ -112,9 +118,13 @@ def fit_rate(spec: RunSpec, steps: int, warmup: int, device: str) -> tuple[float
     return (end[0] - start[0]) / (end[1] - start[1]), evaluated
 
 
-def run_overhead(*, steps: int, repeats: int, device: str, as_json: bool, write: str | None) -> int:
+def run_overhead(
+    *, steps: int, repeats: int, device: str, as_json: bool, write: str | None, only: list[str] | None = None
+) -> int:
     results: dict[str, Any] = {}
     for name, spec, share in cases():
+        if only and name not in only:
+            continue
         n = max(int(steps * share), 50)
         warmup = max(n // 10, 10)
         spec = copy.deepcopy(spec)

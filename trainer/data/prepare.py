@@ -21,10 +21,17 @@ class DataError(Exception):
 
 @dataclass
 class Split:
-    """One split's examples."""
+    """One split's examples. A data set with several input fields keeps the first in `x` and the rest in `others`;
+    `inputs` gives them all in `DataInfo.fields` order."""
 
-    x: torch.Tensor  # (N, *input_shape) float32, scaled
-    y: torch.Tensor  # (N,) int64 class indices; (N, C) float32 one-hot; or (N, *target_shape) float32 regression
+    x: torch.Tensor  # (N, *input_shape) float32, scaled: the first field
+    y: torch.Tensor  # (N, *target_shape) int64 class indices; (N, …, C) float32 one-hot; or float32 regression
+    others: tuple[torch.Tensor, ...] = ()  # the other fields, (N, *shape) float32 each
+
+    @property
+    def inputs(self) -> tuple[torch.Tensor, ...]:
+        """Every input field, in `DataInfo.fields` order."""
+        return (self.x, *self.others)
 
     def __len__(self) -> int:
         return int(self.x.shape[0])
@@ -70,7 +77,8 @@ class DataBundle:
     info: DataInfo
     train: Split
     val: Split  # 0 examples when val_fraction is 0
-    scaler: Scaler
+    scaler: Scaler  # the first field's
+    scalers: dict[str, Scaler]  # by field (a "none" scaler for the data set's unscaled fields)
     raw_bounds: tuple[np.ndarray, np.ndarray] | None  # per-feature (min, max) of all raw inputs; only for (2,) inputs
 
 
@@ -87,37 +95,56 @@ def prepare(spec: DataSpec, seed: int) -> DataBundle:
         x_raw, y_raw = entry.generate(params, rng)
     except (OSError, ImportError) as exc:
         raise DataError(f"could not load data set {entry.name}: {exc}") from None
-    x_raw, y_raw = np.asarray(x_raw), np.asarray(y_raw)
-    if x_raw.shape[1:] != info.input_shape or y_raw.shape != (len(x_raw), *info.target_shape):
-        raise DataError(
-            f"data set {entry.name} generated inputs {x_raw.shape} and targets {y_raw.shape}, but "
-            f"declares one example's input {info.input_shape} and target {info.target_shape}"
-        )
-    x_all = torch.as_tensor(x_raw.astype(np.float32))  # (N, *input_shape)
+    fields = _fields(info, x_raw, np.asarray(y_raw), name=entry.name)  # raw float32 tensors in info.fields order
+    x_all = fields[0]  # (N, *input_shape)
     info = encoded(info, spec.targets)
-    y_all = _targets(info, y_raw, onehot=spec.targets == "onehot", name=entry.name)  # (N,), (N, C) or (N, *target)
+    y_all = _targets(info, np.asarray(y_raw), onehot=spec.targets == "onehot", name=entry.name)  # (N, *target)
 
     n = len(x_all)
     order = torch.as_tensor(rng.permutation(n))
     n_val = int(round(spec.val_fraction * n))
     val_idx, train_idx = order[:n_val], order[n_val:]
-    scaler = Scaler.fit(spec.scaling, x_all[train_idx])
+    scalers = {
+        name: Scaler.fit("none" if name in info.unscaled else spec.scaling, t[train_idx])
+        for name, t in zip(info.fields, fields)
+    }
     bounds = None
     if info.input_shape == (2,) and n:
         raw = x_all.double().numpy()
         bounds = (raw.min(axis=0), raw.max(axis=0))
-    x_scaled = scaler.transform(x_all)
+    scaled = [scalers[name].transform(t) for name, t in zip(info.fields, fields)]
     return DataBundle(
         info=info,
-        train=Split(x_scaled[train_idx], y_all[train_idx]),
-        val=Split(x_scaled[val_idx], y_all[val_idx]),
-        scaler=scaler,
+        train=Split(scaled[0][train_idx], y_all[train_idx], tuple(t[train_idx] for t in scaled[1:])),
+        val=Split(scaled[0][val_idx], y_all[val_idx], tuple(t[val_idx] for t in scaled[1:])),
+        scaler=scalers[info.fields[0]],
+        scalers=scalers,
         raw_bounds=bounds,
     )
 
 
+def _fields(info: DataInfo, x: np.ndarray | dict[str, np.ndarray], y: np.ndarray, *, name: str) -> list[torch.Tensor]:
+    """The generated inputs as float32 tensors in `info.fields` order, each checked against its declared shape."""
+    arrays = x if isinstance(x, dict) else {info.fields[0]: x}
+    shapes = info.shapes()
+    if set(arrays) != set(shapes):
+        raise DataError(f"data set {name} generated fields {sorted(arrays)}, but declares {list(info.fields)}")
+    tensors = []
+    for field, shape in shapes.items():
+        array = np.asarray(arrays[field])
+        if array.shape != (len(y), *shape) or y.shape != (len(y), *info.target_shape):
+            what, declared = ("inputs", "input") if len(shapes) == 1 else (f"field {field}", field)
+            raise DataError(
+                f"data set {name} generated {what} {array.shape} and targets {y.shape}, but "
+                f"declares one example's {declared} {shape} and target {info.target_shape}"
+            )
+        tensors.append(torch.as_tensor(array.astype(np.float32)))
+    return tensors
+
+
 def _targets(info: DataInfo, y: np.ndarray, *, onehot: bool, name: str) -> torch.Tensor:
-    """Class indices (N,) int64, one-hot (N, C) float32, or regression targets (N, *target_shape) float32."""
+    """Class indices (N, *target_shape) int64 (per position when target_shape is (T,)), one-hot (N, …, C) float32,
+    or regression targets (N, *target_shape) float32."""
     if info.task == "regression":
         return torch.as_tensor(y.astype(np.float32))
     classes = int(info.num_classes or 0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ import torch
 from torch import nn
 
 from trainer.catalog import Issue, check_params
-from trainer.graph.registry import LayerEntry, Shape, all_layers, fmt_shape
+from trainer.graph.registry import LayerEntry, Shape, fmt_shape
 from trainer.graph.spec import GraphSpec, NodeSpec
 
 _META_BATCH = 2  # BatchNorm refuses a batch of 1 in training mode, even on meta
@@ -27,6 +28,7 @@ class NodePlan:
     inputs: list[tuple[str, str]] = field(default_factory=list)  # (source node, source port), in port order
     out_shapes: dict[str, Shape] | None = None  # by output port; None when unknown (an upstream error)
     param_count: int = 0
+    inner: list[dict[str, Any]] = field(default_factory=list)  # a block's inner nodes, per repeat (expanded view)
 
 
 @dataclass
@@ -56,11 +58,20 @@ def _node_msg(node_id: str, text: str) -> str:
     return f'node "{node_id}": {text}'
 
 
-def analyze_graph(graph: GraphSpec, field_shapes: dict[str, Shape] | None) -> GraphPlan:
+def analyze_graph(
+    graph: GraphSpec, field_shapes: dict[str, Shape] | None, *, layers: Mapping[str, LayerEntry] | None = None
+) -> GraphPlan:
     """Check the graph and infer every node's output shape. `field_shapes` maps the data set's input fields to
     one example's shape (None when the data set itself is invalid: shapes then come only from Input params).
-    Never raises on user input."""
-    layers = all_layers()
+    `layers` is the scope of node types (a block's inner graph passes its own); by default the catalog plus the
+    graph's own blocks. Never raises on user input."""
+    if layers is None:
+        from trainer.graph.blocks import using_blocks
+
+        with using_blocks(graph.blocks) as scope:
+            plan = analyze_graph(graph, field_shapes, layers=scope.layers)
+        plan.issues[:0] = scope.issues
+        return plan
     issues: list[Issue] = []
     nodes: dict[str, NodePlan] = {}
 
@@ -84,13 +95,13 @@ def analyze_graph(graph: GraphSpec, field_shapes: dict[str, Shape] | None) -> Gr
                     field="id",
                 )
             )
-        entry = layers.entries.get(node.type)
+        entry = layers.get(node.type)
         if entry is None:
             issues.append(
                 Issue(
                     type="unknown_type",
                     message=_node_msg(
-                        node.id, f"unknown layer type {node.type!r} (known: {', '.join(layers.names())})"
+                        node.id, f"unknown layer type {node.type!r} (known: {', '.join(sorted(layers))})"
                     ),
                     node_id=node.id,
                     field="type",
@@ -368,6 +379,12 @@ def _infer_shapes(
         if not in_shapes or any(s is None for s in in_shapes):
             continue  # an upstream problem, reported there
         shapes: list[Shape] = in_shapes  # type: ignore[assignment]
+        if entry.infer is not None:  # a block: its inside is analysed node by node, errors name the inner node
+            inference = entry.infer(nid, plan.params, shapes)
+            issues += inference.issues
+            plan.out_shapes, plan.inner = inference.out_shapes, inference.inner
+            plan.param_count = inference.param_count if plan.owner == nid else 0
+            continue
         message = entry.check(plan.params, shapes) if entry.check else None
         if message is None:
             message = _dry_run(plan, shapes, modules)

@@ -103,7 +103,10 @@ def build_networks(spec: RunSpec, plan: GraphPlan | None = None) -> dict[str, Gr
         raise SpecError(plan.issues)
     networks: dict[str, GraphModule] = {}
     built: dict[str, nn.Module] = {}  # by owner id, across networks: tied weights may span two of them
-    with torch.random.fork_rng(devices=[]):
+    from trainer.graph.blocks import using_blocks
+
+    # The graph's own blocks stay in scope while building: time_distributed finds the block it wraps by name.
+    with torch.random.fork_rng(devices=[]), using_blocks(spec.graph.blocks):
         torch.manual_seed(spec.seed)
         for role, network in plan.networks.items():
             layers: dict[str, nn.Module] = {}

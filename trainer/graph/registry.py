@@ -7,14 +7,25 @@ the API's catalog, the CLI and validation are all generated from these entries; 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from torch import nn
 
-from trainer.catalog import Param, Registry
+from trainer.catalog import Issue, Param, Registry
 
 Shape = tuple[int, ...]  # one example's shape, without the batch dimension
+
+
+@dataclass
+class Inference:
+    """What a composite layer's `infer` found: its output shapes by port (None when an error hides them), its
+    parameter count, the issues inside it (already naming the outer node) and the inner nodes' reports."""
+
+    out_shapes: dict[str, Shape] | None
+    param_count: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    inner: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -33,6 +44,9 @@ class LayerEntry:
     variadic: bool = False  # merges: ≥ 2 edges into the single port, in edge order
     outputs: tuple[str, ...] = ("out",)
     final_activation: bool = False  # softmax/sigmoid: the engine may ask for its input (logits) instead
+    # Composite layers (blocks, time_distributed): analyse their inside instead of the meta dry run, so that an
+    # error names the inner node. Called as infer(node_id, params, in_shapes).
+    infer: Callable[[str, dict[str, Any], list[Shape]], Inference] | None = None
 
     def schema(self) -> dict[str, Any]:
         """What the palette and the API show for this layer."""

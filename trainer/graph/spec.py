@@ -70,12 +70,46 @@ class EdgeSpec(_Strict):
     )
 
 
+class BlockParamSpec(_Strict):
+    """A parameter of a block, declared like a catalog parameter (the palette shows it the same way). Inner
+    nodes refer to it by writing the string `"$<name>"` as a parameter value."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+    kind: Literal["int", "float", "bool", "choice", "str", "ints"]
+    default: Any = None
+    help: str = Field(default="", max_length=500)
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = Field(default=None, max_length=100)
+    nullable: bool = False
+    first_only: bool = Field(
+        default=False,
+        description="Applies to the first repeat only; later repeats take the default (a stride that halves the "
+        "image once per stage).",
+    )
+
+
+class BlockSpec(_Strict):
+    """A sub-graph used as one node (`type` = its name) with a repeat count. Its `input` nodes are its input
+    ports (by id); `output` names the inner node whose result leaves the block."""
+
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$", description="The node type that uses it.")
+    help: str = Field(default="", max_length=2000)
+    params: list[BlockParamSpec] = Field(default_factory=list, max_length=50)
+    nodes: list[NodeSpec] = Field(max_length=500)
+    edges: list[EdgeSpec] = Field(default_factory=list, max_length=2000)
+    output: NodeId
+
+
 class GraphSpec(_Strict):
     """A directed acyclic graph of layers. Nodes without outgoing edges are the network's outputs."""
 
     version: Literal[1] = 1
     nodes: list[NodeSpec] = Field(max_length=2000)
     edges: list[EdgeSpec] = Field(default_factory=list, max_length=10000)
+    blocks: list[BlockSpec] = Field(
+        default_factory=list, max_length=100, description="The graph's own blocks; a node's type may name one."
+    )
 
 
 class DataSpec(_Strict):
@@ -142,6 +176,19 @@ class EarlyStoppingSpec(_Strict):
     min_delta: float = Field(default=0.0, ge=0.0)
 
 
+class InitFromSpec(_Strict):
+    """Transfer learning: start from another run's weights (matched by node id and tensor shape)."""
+
+    checkpoint: str = Field(
+        min_length=1,
+        max_length=1000,
+        description='A checkpoint file or a directory (its latest checkpoint); in the web app also "run:<id>".',
+    )
+    freeze: list[NodeId] = Field(
+        default_factory=list, max_length=2000, description="Nodes whose loaded weights stay fixed (BN in eval mode)."
+    )
+
+
 class RunSpec(_Strict):
     """Everything needed to train: the graph, the data and the training settings."""
 
@@ -170,6 +217,7 @@ class RunSpec(_Strict):
         default=None, ge=1, description="Evaluate on the validation split this often; default: every epoch."
     )
     checkpoint_every_steps: int | None = Field(default=None, ge=1, description="Also checkpoint at the end.")
+    init_from: InitFromSpec | None = Field(default=None, description="Fine-tune from a checkpoint (transfer).")
 
     def total_epochs(self) -> int | None:
         """Epochs to run: the given number; 10 when neither epochs nor max_steps is set; None for steps only."""

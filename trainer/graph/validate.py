@@ -37,6 +37,8 @@ class NodeReport(BaseModel):
     output_shapes: dict[str, ShapeJSON] | None
     params: int  # trainable and buffer-free parameter count; 0 for a node that shares another's weights
     shares: str | None = None
+    # A block's inner nodes for the editor's expanded view: {repeat, id, type, output_shape, params} per repeat.
+    inner: list[dict[str, Any]] | None = None
 
 
 class EdgeReport(BaseModel):
@@ -115,7 +117,7 @@ def graph_plan(spec: RunSpec) -> GraphPlan:
     from trainer.data.registry import dataset_info
 
     info, data_issues = dataset_info(spec.data)
-    field_shapes = {f: tuple(info.input_shape) for f in info.fields} if info is not None else None
+    field_shapes = info.shapes() if info is not None else None
     plan = analyze_graph(spec.graph, field_shapes)
     plan.issues[:0] = data_issues
     return plan
@@ -202,7 +204,11 @@ def _validate(spec: RunSpec) -> ValidationReport:
     issues += check_loss(spec.loss, out_shape, info, output_node=output_node)
     issues += check_optimizer(spec.optimizer)
     issues += check_schedule(spec.schedule)
-    issues += check_probes(spec.probes, info)
+    issues += check_probes(spec.probes, info, plan)
+    if spec.init_from is not None:
+        from trainer.train.transfer import check_init_from, meta_state
+
+        issues += check_init_from(spec, set(plan.nodes), meta_state(spec, plan))
     if spec.early_stopping and spec.early_stopping.metric.startswith("val/") and spec.data.val_fraction == 0:
         issues.append(
             Issue(
@@ -262,6 +268,7 @@ def _report(spec: RunSpec, plan: GraphPlan, issues: list[Issue]) -> ValidationRe
             output_shapes={p: [None, *s] for p, s in node.out_shapes.items()} if node.out_shapes else None,
             params=node.param_count,
             shares=node.owner if node.owner != nid else None,
+            inner=node.inner or None,
         )
         for nid, node in plan.nodes.items()
     ]

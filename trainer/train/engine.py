@@ -2,7 +2,12 @@
 events, control, evaluation, probes, checkpoints — called at named points.
 
 On a GPU nothing in the step synchronises with the host: losses stay on the device in a list and are read when
-a metrics event is due (about 20 per second), which is also where a NaN loss is caught, with its exact step."""
+a metrics event is due (about 20 per second), which is also where a NaN loss is caught, with its exact step.
+
+A batch is a tuple of input tensors, one per Input node of the model in `model.input_ids` order, each
+(B, *shape of its field); `field_index` maps them to the data set's fields (`DataInfo.fields` order, as
+`Split.inputs` holds them), so `x` and `adj` for graphs or `left` and `right` for pairs reach their nodes. A
+single-input model gets a 1-tuple: the step is `model(*xb)` either way. Targets are (B, *target_shape)."""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from trainer.train.sinks import NullSink, Sink
 METRICS_INTERVAL_S = 0.05  # scalars coalesced to about 20 events/s
 PROBE_INTERVAL_S = 0.5  # probes (images, histograms) about 2/s…
 PROBE_BUDGET = 0.02  # …but never more than 2% of the wall time: a slow probe on a big network runs less often
+FIRST_PROBE_MAX_GAP_S = 1.0  # the first round pays one-off costs; the budget applies from the second on
 PROBE_BATCH = 512
 EVAL_BATCH = 4096
 
@@ -165,6 +171,7 @@ class _Run:
         from trainer.train.losses import make_loss
         from trainer.train.optim import make_optimizer
         from trainer.train.probes import ProbeContext, make_probes
+        from trainer.train.streaming import STREAM_EVAL_BATCH, open_streaming
 
         spec = self.spec
         self.stream.status("running", step=resume["step"] if resume else 0)
@@ -172,26 +179,41 @@ class _Run:
         torch.manual_seed(spec.seed)
         random.seed(spec.seed)
         try:
-            data = prepare(spec.data, spec.seed)
+            self.streaming = open_streaming(spec, self.stream, self.device)  # None: the data set fits in memory
+            data = self.streaming.bundle if self.streaming else prepare(spec.data, spec.seed)
         except DataError as exc:
             raise StopRun("failed", f"data set {spec.data.name}: {exc}") from None
         self.info = data.info
-        self.x_train, self.y_train = data.train.x.to(self.device), data.train.y.to(self.device)
-        self.x_val, self.y_val = data.val.x.to(self.device), data.val.y.to(self.device)
-        if len(self.x_train) == 0:
+        self.y_train, self.y_val = data.train.y.to(self.device), data.val.y.to(self.device)
+        if len(self.y_train) == 0:
             raise StopRun("failed", "the training split is empty: lower data.val_fraction or add examples")
 
         plan = graph_plan(spec)
         self.model = build_networks(spec, plan)["model"].to(self.device)
+        if spec.init_from is not None:  # transfer: weights by node id, frozen nodes fixed (a resumed run has its own)
+            from trainer.train.transfer import apply_init_from
+
+            try:
+                self.stream.log("info", apply_init_from(self.model, spec.init_from, load=resume is None))
+            except ValueError as exc:
+                raise StopRun("failed", str(exc)) from None
         self.field_index = [self.info.fields.index(f) for f in self.model.input_fields]
+        train_fields = [x.to(self.device) for x in data.train.inputs]  # DataInfo.fields order
+        val_fields = [x.to(self.device) for x in data.val.inputs]
+        self.x_train = tuple(train_fields[i] for i in self.field_index)  # one tensor per model input
+        self.x_val = tuple(val_fields[i] for i in self.field_index)
         self.loss_fn, self.wants_logits = make_loss(spec.loss, self.info)
         self.output_index = self.model.output_ids.index(spec.loss.output) if spec.loss.output else 0
         self.optimizer = make_optimizer(spec.optimizer, self.model.parameters())
         self.lr = LearningRate(spec.optimizer.lr, spec.schedule)
 
-        n = len(self.x_train)
+        n = len(self.y_train)
         self.batch_size = n if spec.batch_size == "full" else min(int(spec.batch_size), n)
         self.steps_per_epoch = math.ceil(n / self.batch_size)
+        self.eval_batch = STREAM_EVAL_BATCH if self.streaming else EVAL_BATCH
+        if self.streaming:  # batches come from files; the in-memory split above is the validation set
+            self.batch_size, self.steps_per_epoch = self.streaming.batch_size, self.streaming.steps_per_epoch
+            n = self.streaming.train_events
         epochs = spec.total_epochs()
         limits = [x for x in (spec.max_steps, epochs * self.steps_per_epoch if epochs else None) if x is not None]
         self.total_steps = min(limits)
@@ -199,16 +221,18 @@ class _Run:
 
         if resume:
             self._restore(resume)
-        probe_x = (self.x_val if len(self.x_val) else self.x_train)[:PROBE_BATCH]
-        probe_y = (self.y_val if len(self.y_val) else self.y_train)[:PROBE_BATCH]
+        probe_n = min(PROBE_BATCH, self.eval_batch)
+        probe_x = tuple(x[:probe_n] for x in (self.x_val if len(self.y_val) else self.x_train))
+        probe_y = (self.y_val if len(self.y_val) else self.y_train)[:probe_n]
         ctx = ProbeContext(
             model=self.model,
             info=self.info,
-            batch=(probe_x,),
+            batch=probe_x,
             targets=probe_y,
             scaler=data.scaler,
             raw_bounds=data.raw_bounds,
             device=self.device,
+            validation=(self.x_val, self.y_val) if len(self.y_val) else None,
         )
         self.probes = make_probes(spec.probes, ctx)
         params = sum(p.numel() for p in self.model.parameters())
@@ -243,19 +267,35 @@ class _Run:
         clip = self.spec.optimizer.grad_clip_norm
         next_metrics = time.perf_counter() + METRICS_INTERVAL_S
         next_probe = 0.0  # probe once right at the start: the untrained network is worth seeing
+        first_probe = True
         while self.step < self.total_steps:
-            order = batch_order(len(self.x_train), seed=self.spec.seed, epoch=self.epoch).to(self.device)
+            order = batch_order(len(self.y_train), seed=self.spec.seed, epoch=self.epoch).to(self.device)
             lr = self.lr.apply(optimizer, self.progress())
             model.train()
+            streamed = None
+            if self.streaming:
+                streamed = self.streaming.epoch(self.epoch, self.field_index, skip=self.batch_in_epoch)
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 if time.perf_counter() >= next_probe:
                     started = time.perf_counter()
                     self.run_probes()
                     took = time.perf_counter() - started
-                    next_probe = started + took + max(PROBE_INTERVAL_S, took / PROBE_BUDGET)
-                idx = order[self.batch_in_epoch * self.batch_size : (self.batch_in_epoch + 1) * self.batch_size]
-                xb, yb = self.x_train[idx], self.y_train[idx]  # (B, *input_shape), (B, *target_shape)
-                out = model(xb, logits=self.wants_logits)
+                    gap = took / PROBE_BUDGET
+                    if first_probe:  # one-off warm-up (lazy imports, first kernels): must not delay the second view
+                        gap, first_probe = min(gap, FIRST_PROBE_MAX_GAP_S), False
+                    next_probe = started + took + max(PROBE_INTERVAL_S, gap)
+                if streamed is not None:  # from files; None when files failed mid-epoch (warned about)
+                    got = next(streamed, None)
+                    if got is None and self.batch_in_epoch == 0:
+                        raise StopRun("failed", "no training events could be read: every file failed (see warnings)")
+                    if got is None:
+                        self.batch_in_epoch = self.steps_per_epoch
+                        break
+                    xb, yb = got
+                else:
+                    idx = order[self.batch_in_epoch * self.batch_size : (self.batch_in_epoch + 1) * self.batch_size]
+                    xb, yb = [x[idx] for x in self.x_train], self.y_train[idx]  # (B, *field shape) each, (B, *target)
+                out = model(*xb, logits=self.wants_logits)
                 if isinstance(out, tuple):
                     out = out[self.output_index]
                 loss = loss_fn(out, yb)
@@ -279,6 +319,8 @@ class _Run:
                 every = self.spec.checkpoint_every_steps
                 if every and self.step % every == 0 and self.step < self.total_steps:
                     self.save()
+            if streamed is not None:
+                streamed.close()  # ends the epoch's reader processes now, not at garbage collection
             if self.batch_in_epoch >= self.steps_per_epoch:
                 self.epoch += 1
                 self.batch_in_epoch = 0
@@ -324,20 +366,21 @@ class _Run:
     def evaluate(self, lr: float) -> None:
         """Loss and metrics on the validation split, emitted together with the pending training loss."""
         self.last_eval_step, self.last_eval_time = self.step, time.perf_counter()
-        if len(self.x_val) == 0:
+        if len(self.y_val) == 0:
             self.emit_train_metrics(lr)
             return
         self.model.eval()
         outs, total = [], torch.zeros((), device=self.device)
-        for start in range(0, len(self.x_val), EVAL_BATCH):
-            xb, yb = self.x_val[start : start + EVAL_BATCH], self.y_val[start : start + EVAL_BATCH]
-            out = self.model(xb, logits=self.wants_logits)
+        for start in range(0, len(self.y_val), self.eval_batch):
+            stop = start + self.eval_batch
+            xb, yb = [x[start:stop] for x in self.x_val], self.y_val[start:stop]
+            out = self.model(*xb, logits=self.wants_logits)
             if isinstance(out, tuple):
                 out = out[self.output_index]
-            total += self.loss_fn(out, yb) * len(xb)
+            total += self.loss_fn(out, yb) * len(yb)
             outs.append(out)
         self.model.train()
-        values = {"val/loss": float(total) / len(self.x_val)}
+        values = {"val/loss": float(total) / len(self.y_val)}
         if self.info.task == "classification" and self.info.class_names:
             values.update(classification_metrics(torch.cat(outs), self.y_val, self.info.class_names))
         self.emit_train_metrics(lr, extra=values)

@@ -188,7 +188,9 @@ class EventStream:
         return event
 
     def table(self, *, step: int, key: str, columns: list[str], rows: list[list[Any]]) -> TableEvent:
-        return self._emit(TableEvent, step=step, key=key, columns=columns, rows=rows)
+        event = self._emit(TableEvent, step=step, key=key, columns=columns, rows=rows)
+        self._last_sent[key] = event.t  # probes' tables (confusion, ROC) are rate-bounded with `due` too
+        return event
 
     def log(self, level: LogLevel, message: str) -> LogEvent:
         return self._emit(LogEvent, level=level, message=message)
@@ -197,7 +199,7 @@ class EventStream:
         return self._emit(CheckpointEvent, step=step, path=str(path))
 
     def due(self, key: str, interval_s: float) -> bool:
-        """True when no image or histogram of this key went out in the last `interval_s` seconds."""
+        """True when no image, histogram or table of this key went out in the last `interval_s` seconds."""
         last = self._last_sent.get(key)
         return last is None or self.clock() - last >= _DUE_SLACK * interval_s
 

@@ -130,20 +130,24 @@ register_loss(
 
 # ----- cross-entropy ----------------------------------------------------------------------------------------
 def _check_cross_entropy(params: dict[str, Any], out: Shape, info: DataInfo) -> str | None:
-    classes = _classes(info)
-    if len(out) == 0 or (classes is not None and out[0] != classes):
+    classes = _classes(info)  # the class dimension is the last one: (N, C), or (N, T, C) per position
+    if len(out) == 0 or (classes is not None and out[-1] != classes):
         got = fmt(out)
         if classes == 2 and _squeezed(out) == []:
             return (
                 f"the output has shape {got} (one unit) but cross_entropy needs one logit per class, (N, 2); "
                 "use binary_cross_entropy for a single sigmoid output"
             )
-        want = f"{classes} classes, so it needs (N, {classes})" if classes else "needs one logit per class"
+        want = (
+            f"{classes} classes, so it needs (N, {classes}) (or (N, T, {classes}) per position)"
+            if classes
+            else "needs one logit per class"
+        )
         return f"the output has shape {got} but the data set has {want}"
-    if info.target_shape not in (out[1:], out):
+    if info.target_shape not in (out[:-1], out):
         return (
             f"the output has shape {fmt(out)} but the targets have shape {fmt(info.target_shape)}; "
-            f"cross_entropy takes class indices {fmt(out[1:])} or one-hot rows {fmt(out)}"
+            f"cross_entropy takes class indices {fmt(out[:-1])} or one-hot rows {fmt(out)}"
         )
     return None
 
@@ -155,6 +159,10 @@ def _make_cross_entropy(params: dict[str, Any], info: DataInfo) -> LossFn:
         # (N, C) logits; target (N,) class indices or (N, C) one-hot / soft rows
         if target.is_floating_point():
             target = target.to(prediction.dtype)
+        if prediction.ndim > 2:  # per position, class dim last: (N, T, C) with (N, T) or (N, T, C) → rows
+            classes = prediction.shape[-1]
+            prediction = prediction.reshape(-1, classes)
+            target = target.reshape(-1, classes) if target.is_floating_point() else target.reshape(-1)
         return F.cross_entropy(prediction, target, label_smoothing=smoothing)
 
     return loss

@@ -116,6 +116,46 @@ def diverging(values: np.ndarray, vmin: float = -1, vmax: float = 1) -> np.ndarr
     return np.rint(rgb).astype(np.uint8)
 
 
+# Viridis sampled at nine even stops (from its published table): a sequential map that stays readable in grey and
+# to colour-blind eyes; values between stops are interpolated linearly.
+VIRIDIS = np.array(
+    [
+        [68, 1, 84],
+        [71, 44, 122],
+        [59, 81, 139],
+        [44, 113, 142],
+        [33, 144, 141],
+        [39, 173, 129],
+        [92, 200, 99],
+        [170, 220, 50],
+        [253, 231, 37],
+    ],
+    dtype=np.float32,
+)
+
+
+def sequential(values: np.ndarray, vmin: float = 0.0, vmax: float = 1.0) -> np.ndarray:
+    """(…) float → (…, 3) uint8 in viridis: dark purple at vmin, yellow at vmax (clipped); NaN is grey.
+    For magnitudes (feature maps), where diverging colours would suggest a meaningful zero."""
+    values = np.asarray(values, dtype=np.float32)
+    span = vmax - vmin if vmax > vmin else 1.0
+    x = np.clip(np.nan_to_num((values - vmin) / span, nan=0.0), 0.0, 1.0) * (len(VIRIDIS) - 1)
+    lo = np.minimum(x.astype(np.int64), len(VIRIDIS) - 2)
+    frac = (x - lo)[..., None]
+    rgb = VIRIDIS[lo] * (1 - frac) + VIRIDIS[lo + 1] * frac
+    rgb[np.isnan(values)] = 128
+    return np.rint(rgb).astype(np.uint8)
+
+
+def unit_range(values: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """Each slice over `axes` rescaled to [0, 1] by its own min and max (a constant slice becomes 0.5), so every
+    map of a grid uses the whole colour range; non-finite values count as the slice's minimum."""
+    values = np.nan_to_num(np.asarray(values, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+    lo, hi = values.min(axis=axes, keepdims=True), values.max(axis=axes, keepdims=True)
+    span = hi - lo
+    return np.where(span > 0, (values - lo) / np.where(span > 0, span, 1.0), 0.5).astype(np.float32)
+
+
 def categorical(classes: np.ndarray, confidence: np.ndarray) -> np.ndarray:
     """(H, W) class index and [0, 1] confidence → (H, W, 3) uint8: each class its palette colour, faded toward
     white where the confidence is low (never quite white, so the class still shows)."""
@@ -137,6 +177,21 @@ def mosaic(tiles: np.ndarray, *, columns: int | None = None, pad: int = 1, fill:
         r, c = divmod(i, columns)
         out[r * (h + pad) : r * (h + pad) + h, c * (w + pad) : c * (w + pad) + w] = tiles[i]
     return out
+
+
+def grid(
+    tiles: np.ndarray, *, min_tile_px: int = 32, max_width_px: int = 768, pad: int = 1
+) -> tuple[np.ndarray, dict[str, int]]:
+    """(K, H, W[, 3]) uint8 tiles → (one image, its layout): each tile enlarged by a whole factor to about
+    `min_tile_px` on its longer side, laid out about square but no wider than `max_width_px`. The layout
+    {"tiles", "columns", "tile_width", "tile_height", "pad"} lets a client caption tile k at row k // columns."""
+    k, h, w = tiles.shape[:3]
+    factor = max(1, -(-min_tile_px // max(h, w)))
+    tw, th = w * factor, h * factor
+    columns = max(1, min(int(np.ceil(np.sqrt(k))), (max_width_px + pad) // (tw + pad)))
+    big = np.stack([upscale(t, factor) for t in tiles])
+    layout = {"tiles": int(k), "columns": columns, "tile_width": tw, "tile_height": th, "pad": pad}
+    return mosaic(big, columns=columns, pad=pad), layout
 
 
 def upscale(pixels: np.ndarray, factor: int) -> np.ndarray:

@@ -1,13 +1,15 @@
 """Probes: views of the network streamed while it trains — the decision boundary of the model and of every hidden
-neuron on 2-D data (the TensorFlow Playground picture), and histograms of weights and activations per layer.
+neuron on 2-D data (the TensorFlow Playground picture), and histograms of weights and activations per layer. The
+views of images, sequences and classes live in probes_vision, probes_sequence and probes_classes.
 
-A probe is one registry entry (name, help, declared params, which data it applies to, whether it is on by
-default) and a small class whose `run` emits events. The engine calls `run` about twice a second."""
+A probe is one registry entry (name, help, declared params, which data it applies to, which graphs it can watch,
+whether it is on by default) and a small class whose `run` emits events. The engine calls `run` about twice a
+second, within its probe time budget."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -17,11 +19,13 @@ from trainer.catalog import Issue, Param, Registry, check_params
 from trainer.graph.spec import ProbeSpec
 from trainer.train import png
 from trainer.train.events import EventStream
+from trainer.train.probe_nodes import EvalMode, NodeFacts, facts_from_plan
 
 BACKGROUND_FADE = 0.45  # share of white mixed into the model's decision map under the data points
 
 if TYPE_CHECKING:
     from trainer.data.registry import DataInfo
+    from trainer.graph.analysis import GraphPlan
 
 
 @dataclass
@@ -36,6 +40,9 @@ class ProbeContext:
     scaler: Any  # .transform(raw) -> scaled, .inverse(scaled) -> raw
     raw_bounds: tuple[np.ndarray, np.ndarray] | None  # per-feature min and max of the raw 2-D inputs
     device: torch.device
+    # The whole validation split (inputs, targets) for confusion, ROC and worst examples; None: `batch` stands in.
+    validation: tuple[tuple[torch.Tensor, ...], torch.Tensor] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)  # shared by a run's probes: node facts, outputs by step
 
 
 class Probe(Protocol):
@@ -49,16 +56,21 @@ class ProbeEntry:
     help: str
     params: tuple[Param, ...]
     applies: Callable[[DataInfo], bool]
-    default: bool  # on when a spec's probes is null and `applies` holds
-    make: Callable[[dict[str, Any], ProbeContext], Probe]
+    default: bool  # on when a spec's probes is null and `applies` holds (and `default_when`, if given)
+    make: Callable[[dict[str, Any], ProbeContext], Probe | None]  # None: nothing in this model to watch
     needs: str = ""  # what `applies` asks of the data, for the error when it does not hold
+    # Whether the graph has what the probe watches: (field under probes[i], message) per problem.
+    check: Callable[[dict[str, Any], list[NodeFacts]], list[tuple[str, str]]] | None = None
+    default_when: Callable[[DataInfo], bool] | None = None  # narrower than `applies` for the default use
 
 
 PROBES: Registry[ProbeEntry] = Registry("probe")
 
 
-def check_probes(specs: list[ProbeSpec] | None, info: DataInfo | None) -> list[Issue]:
-    """Unknown names, bad parameters and probes that do not fit the data (`info` None: not checked)."""
+def check_probes(specs: list[ProbeSpec] | None, info: DataInfo | None, plan: GraphPlan | None = None) -> list[Issue]:
+    """Unknown names, bad parameters, probes that do not fit the data (`info` None: not checked) and probes that
+    find nothing to watch in the graph, or are told to watch a node that does not exist or does not fit
+    (`plan` None: not checked)."""
     issues: list[Issue] = []
     seen: set[str] = set()
     for i, spec in enumerate(specs or []):
@@ -75,7 +87,10 @@ def check_probes(specs: list[ProbeSpec] | None, info: DataInfo | None) -> list[I
                 )
             )
         seen.add(spec.name)
-        issues += check_params(entry.params, spec.params, prefix=f"probes[{i}].params", what=f"probe {spec.name}: ")[1]
+        params, param_issues = check_params(
+            entry.params, spec.params, prefix=f"probes[{i}].params", what=f"probe {spec.name}: "
+        )
+        issues += param_issues
         if info is not None and not entry.applies(info):
             shape = tuple(info.input_shape)
             issues.append(
@@ -86,35 +101,36 @@ def check_probes(specs: list[ProbeSpec] | None, info: DataInfo | None) -> list[I
                     f"are {shape}: remove it from probes",
                 )
             )
+        elif entry.check is not None and plan is not None and "model" in plan.networks and not param_issues:
+            for where, message in entry.check(params, facts_from_plan(plan)):
+                issues.append(
+                    Issue(
+                        type="probe_not_applicable",
+                        field=f"probes[{i}].{where}",
+                        message=f"probe {spec.name}: {message}",
+                    )
+                )
     return issues
+
+
+def _default_for(entry: ProbeEntry, info: DataInfo) -> bool:
+    return entry.default and (entry.default_when is None or entry.default_when(info))
 
 
 def make_probes(specs: list[ProbeSpec] | None, ctx: ProbeContext) -> list[Probe]:
     """The probes a spec asks for (None: every default one that applies), with their parameters filled in.
     Probes that do not apply are left out; `check_probes` reports them before a run starts."""
     if specs is None:
-        specs = [ProbeSpec(name=name) for name in PROBES.names() if PROBES.get(name).default]
+        specs = [ProbeSpec(name=name) for name in PROBES.names() if _default_for(PROBES.get(name), ctx.info)]
     probes = []
     for spec in specs:
         entry = PROBES.get(spec.name)
         if entry.applies(ctx.info):
             params, _ = check_params(entry.params, spec.params)
-            probes.append(entry.make(params, ctx))
+            probe = entry.make(params, ctx)
+            if probe is not None:
+                probes.append(probe)
     return probes
-
-
-class _EvalMode:
-    """Runs the model in eval mode (dropout off, batch norm's running statistics untouched), then restores."""
-
-    def __init__(self, model: torch.nn.Module):
-        self.model = model
-
-    def __enter__(self) -> None:
-        self.was_training = self.model.training
-        self.model.eval()
-
-    def __exit__(self, *exc: object) -> None:
-        self.model.train(self.was_training)
 
 
 def _hidden_ids(model: Any) -> list[str]:
@@ -177,7 +193,7 @@ class BoundaryProbe:
         want_model = stream.image_due("boundary/model")
         if not hidden and not want_model:
             return
-        with _EvalMode(model):
+        with EvalMode(model):
             outputs = model.forward_all(self.grid)
         if want_model:
             self._model_image(stream, outputs[model.output_ids[0]], step)
@@ -251,6 +267,10 @@ def _histogram(x: torch.Tensor, bins: int) -> torch.Tensor:
     return torch.cat([lo[None].double(), hi[None].double(), counts])
 
 
+ACTIVATION_VALUES = 65536  # input values per activation-histogram pass…
+ACTIVATION_MIN_EXAMPLES = 32  # …but never fewer examples than this
+
+
 class HistogramsProbe:
     """Per node with parameters, its weights ("weights/<node_id>"); per hidden node, its outputs on the probe
     batch ("activations/<node_id>"). All computed on the device and read back in one transfer."""
@@ -262,6 +282,10 @@ class HistogramsProbe:
         shares = getattr(model, "shares", {})
         self.weighted = [nid for nid in model.node_types if nid not in shares and model.node_parameters(nid)]
         self.keys = [f"weights/{nid}" for nid in self.weighted] + [f"activations/{nid}" for nid in self.hidden]
+        # A histogram's shape settles long before 512 images' feature maps: a forward pass of that many through a
+        # ResNet was ~0.3 s a round on a CPU. Enough examples for ~64 Ki input values (all 512 for small inputs).
+        per_example = max(1, sum(x[0].numel() for x in ctx.batch)) if ctx.batch and len(ctx.batch[0]) else 1
+        self.examples = max(ACTIVATION_MIN_EXAMPLES, ACTIVATION_VALUES // per_example)
 
     def _weights(self, nid: str) -> torch.Tensor:
         params = self.ctx.model.node_parameters(nid)  # type: ignore[operator]
@@ -275,8 +299,8 @@ class HistogramsProbe:
         model: Any = self.ctx.model
         tensors = [self._weights(nid) for nid in self.weighted]
         if self.hidden:
-            with _EvalMode(model):
-                outputs = model.forward_all(*self.ctx.batch)
+            with EvalMode(model):
+                outputs = model.forward_all(*(x[: self.examples] for x in self.ctx.batch))
             tensors += [outputs[nid] for nid in self.hidden]
         stats = torch.stack([_histogram(t, self.bins) for t in tensors]).cpu().numpy()  # the one host sync
         for key, row in zip(self.keys, stats, strict=True):
@@ -326,3 +350,7 @@ PROBES.register(
         make=HistogramsProbe,
     ),
 )
+
+
+# The probes of images, sequences and classes register themselves on import; after PROBES exists, as they use it.
+from trainer.train import probes_classes, probes_sequence, probes_vision  # noqa: E402, F401

@@ -13,12 +13,12 @@ import {
   type EdgeChange,
   type IsValidConnection,
   type NodeChange,
-  type NodeTypes,
 } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import type { Catalog } from "../api";
 import { categoryHue, loadCatalog, loadExamples } from "../catalog";
+import { initFromOf } from "../lib/finetune";
 import type { RunSpec } from "../generated/runspec";
 import {
   addLayer as addLayerTo,
@@ -41,12 +41,15 @@ import { useAsync } from "../useAsync";
 import { EditorContext, type EditorContextValue } from "./context";
 import { IssuesBar } from "./IssuesBar";
 import { readDraft, writeDraft, type SavedRef } from "./draft";
-import { NodeCard } from "./NodeCard";
+import { FinetunePanel } from "./FinetunePanel";
+import { Gallery } from "./Gallery";
 import { EdgePanel, NodePanel } from "./NodePanel";
 import { LAYER_MIME, Palette } from "./Palette";
+import { SelectionHint } from "./SelectionHint";
 import { SettingsPanel } from "./SettingsPanel";
 import { Toolbar } from "./Toolbar";
 import { blankSpec, FIRST_TEMPLATE, openable, useDocuments, type Doc } from "./useDocuments";
+import { useCanvasExtras, usePalette, useSaveAsBlock } from "./useBlocks";
 import { useValidation } from "./useValidation";
 
 const NOTICE_MS = 6000;
@@ -78,20 +81,19 @@ export function EditorPage() {
 }
 
 function Editor({ catalog }: { catalog: Catalog }) {
-  const layers = useMemo(() => layerIndex(catalog.layers), [catalog]);
-  const nodeTypes = useMemo<NodeTypes>(
-    () => Object.fromEntries([["default", NodeCard], ...catalog.layers.map((l) => [l.type, NodeCard])]),
-    [catalog],
-  );
+  const catalogLayers = useMemo(() => layerIndex(catalog.layers), [catalog]);
   const rf = useReactFlow<LayerNode, GraphEdge>();
   const canvasRef = useRef<HTMLDivElement>(null);
   const draft = useMemo(readDraft, []);
   const [doc, setDoc] = useState<Doc>(() => ({
-    ...specToGraph(openable(draft?.spec ?? blankSpec(catalog), catalog), layers),
+    ...specToGraph(openable(draft?.spec ?? blankSpec(catalog), catalog), catalogLayers),
     saved: draft?.saved ?? null,
   }));
+  const { paletteLayers, layers, nodeTypes, libraryBlock, reloadLibrary } = usePalette(catalog, doc);
+  const [galleryOpen, setGalleryOpen] = useState(false);
   const [notice, setNoticeState] = useState<Notice | null>(null);
   const [fitToken, setFitToken] = useState(0);
+  const collapseBlocks = useRef(() => {});
   const reveal = useRef<string | null>(null); // a node just added: pan out if it landed off screen
   const examples = useAsync(loadExamples, []);
   // With no draft, the first template replaces the blank canvas once the examples arrive (unless the user started).
@@ -109,7 +111,10 @@ function Editor({ catalog }: { catalog: Catalog }) {
     setNoticeState(null);
   }, []);
 
-  const spec = useMemo(() => graphToSpec(doc.nodes, doc.edges, doc.settings, layers), [doc.nodes, doc.edges, doc.settings, layers]);
+  const spec = useMemo(
+    () => graphToSpec(doc.nodes, doc.edges, doc.settings, layers, doc.blocks),
+    [doc.nodes, doc.edges, doc.settings, layers, doc.blocks],
+  );
   const edgeIds = useMemo(() => doc.edges.map((e) => e.id), [doc.edges]);
   const validation = useValidation(spec, edgeIds);
   const report = validation.report;
@@ -118,6 +123,7 @@ function Editor({ catalog }: { catalog: Catalog }) {
     (next: RunSpec, saved: SavedRef | null, message: string | null) => {
       pristine.current = false;
       setDoc({ ...specToGraph(openable(next, catalog), layers), saved });
+      collapseBlocks.current(); // a new document starts with its blocks collapsed
       setNoticeState(message ? { text: message, tone: "info" } : null);
       setFitToken((t) => t + 1);
     },
@@ -182,22 +188,39 @@ function Editor({ catalog }: { catalog: Catalog }) {
       }),
     [doc.edges, edgeShapes],
   );
-  const context = useMemo<EditorContextValue>(() => ({ catalog, layers, verdicts }), [catalog, layers, verdicts]);
+  // the inner graph of a block (or the room it leaves) comes into view
+  const refit = useCallback(() => setFitToken((t) => t + 1), []);
+  const { expanded, toggleBlock, collapseAll, shownNodes, shownEdges, documentNodeChanges, documentEdgeChanges } = useCanvasExtras(
+    doc.nodes,
+    flowEdges,
+    layers,
+    refit,
+  );
+  collapseBlocks.current = collapseAll;
+  const init = initFromOf(doc.settings);
+  const frozenKey = init?.freeze.join("\n") ?? "";
+  const frozen = useMemo(() => new Set(frozenKey ? frozenKey.split("\n") : []), [frozenKey]);
+  const context = useMemo<EditorContextValue>(
+    () => ({ catalog, layers, verdicts, expanded, toggleBlock, frozen }),
+    [catalog, layers, verdicts, expanded, toggleBlock, frozen],
+  );
 
   // ----- editing ------------------------------------------------------------------------------------------------
   const onNodesChange = useCallback(
     (changes: NodeChange<LayerNode>[]) => {
-      if (changes.some((c) => c.type === "remove" || c.type === "add" || c.type === "replace")) edited();
-      setDoc((d) => ({ ...d, nodes: applyNodeChanges(changes, d.nodes) }));
+      const mine = documentNodeChanges(changes); // not the expanded blocks' display nodes
+      if (mine.some((c) => c.type === "remove" || c.type === "add" || c.type === "replace")) edited();
+      if (mine.length) setDoc((d) => ({ ...d, nodes: applyNodeChanges(mine, d.nodes) }));
     },
-    [edited],
+    [edited, documentNodeChanges],
   );
   const onEdgesChange = useCallback(
     (changes: EdgeChange<GraphEdge>[]) => {
-      if (changes.some((c) => c.type === "remove" || c.type === "add" || c.type === "replace")) edited();
-      setDoc((d) => ({ ...d, edges: applyEdgeChanges(changes, d.edges) }));
+      const mine = documentEdgeChanges(changes);
+      if (mine.some((c) => c.type === "remove" || c.type === "add" || c.type === "replace")) edited();
+      if (mine.length) setDoc((d) => ({ ...d, edges: applyEdgeChanges(mine, d.edges) }));
     },
-    [edited],
+    [edited, documentEdgeChanges],
   );
   const typeOf = useCallback((nodes: readonly LayerNode[]) => new Map(nodes.map((n) => [n.id, n.type])), []);
   const docRef = useRef(doc);
@@ -232,13 +255,17 @@ function Editor({ catalog }: { catalog: Catalog }) {
     (type: string, at?: XY) => {
       edited();
       const centre = at ?? viewportCentre();
+      // a block from the library is copied into the graph, so that the spec holds everything it names
+      const fromLibrary = libraryBlock(type);
       setDoc((d) => {
         const { nodes, edges, id } = addLayerTo(d, type, { at, centre }, layers);
         reveal.current = id;
-        return { ...d, nodes, edges };
+        const blocks = d.blocks ?? [];
+        const needed = fromLibrary && !blocks.some((b) => b.name === type);
+        return { ...d, nodes, edges, ...(needed ? { blocks: [...blocks, fromLibrary] } : {}) };
       });
     },
-    [edited, viewportCentre, layers],
+    [edited, viewportCentre, layers, libraryBlock],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -280,6 +307,8 @@ function Editor({ catalog }: { catalog: Catalog }) {
     [edited],
   );
   const deleteNode = useCallback((id: string) => void rf.deleteElements({ nodes: [{ id }] }), [rf]);
+
+  const saveAsBlock = useSaveAsBlock({ docRef, setDoc, layers, edited, setNotice, reloadLibrary });
   const deleteEdge = useCallback((id: string) => void rf.deleteElements({ edges: [{ id }] }), [rf]);
 
   const docs = useDocuments({ catalog, spec, doc, setDoc, load, setNotice, examples: examples.data });
@@ -293,6 +322,7 @@ function Editor({ catalog }: { catalog: Catalog }) {
   const outputs = useMemo(() => outputNodes(doc.nodes, doc.edges), [doc.nodes, doc.edges]);
   const status = statusLine({ notice, report, pending: validation.pending, error: validation.error });
   const canTrain = !validation.pending && report?.ok === true;
+  const paramsOf = useMemo(() => new Map((report?.nodes ?? []).map((n) => [n.id, n.params])), [report]);
 
   return (
     <EditorContext.Provider value={context}>
@@ -305,6 +335,7 @@ function Editor({ catalog }: { catalog: Catalog }) {
           canTrain={canTrain}
           training={docs.training}
           onTemplate={docs.openTemplate}
+          onGallery={() => setGalleryOpen(true)}
           onNew={docs.newGraph}
           onSave={docs.save}
           onOpenGraph={docs.openGraph}
@@ -314,12 +345,12 @@ function Editor({ catalog }: { catalog: Catalog }) {
           onError={(text) => setNotice(text, "error")}
         />
         <div className="editor-body">
-          <Palette layers={catalog.layers} onAdd={addLayer} />
+          <Palette layers={paletteLayers} onAdd={addLayer} />
           <div className="canvas-column">
             <div className="canvas" ref={canvasRef} onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
               <ReactFlow<LayerNode, GraphEdge>
-                nodes={doc.nodes}
-                edges={flowEdges}
+                nodes={shownNodes}
+                edges={shownEdges}
                 nodeTypes={nodeTypes}
                 onNodesChange={onNodesChange}
                 onEdgesChange={onEdgesChange}
@@ -371,15 +402,35 @@ function Editor({ catalog }: { catalog: Catalog }) {
             ) : selectedEdges.length === 1 && selectedNodes.length === 0 ? (
               <EdgePanel edge={selectedEdges[0]!} shape={edgeShapes.get(selectedEdges[0]!.id)} onDelete={deleteEdge} />
             ) : (
-              <p className="inspector-hint">
-                {selectedNodes.length > 1
-                  ? `${selectedNodes.length} layers selected: Delete removes them.`
-                  : "Select a layer to edit its parameters. Drag from a layer's right handle to another's left handle to connect them."}
-              </p>
+              <SelectionHint count={selectedNodes.length} onSaveBlock={() => void saveAsBlock()} />
             )}
-            <SettingsPanel catalog={catalog} settings={doc.settings} update={updateSettings} outputs={outputs} />
+            {init && (
+              <FinetunePanel
+                catalog={catalog}
+                init={init}
+                nodes={doc.nodes}
+                edges={doc.edges}
+                layers={layers}
+                settings={doc.settings}
+                paramsOf={paramsOf}
+                update={updateSettings}
+                onData={updateData}
+              />
+            )}
+            <SettingsPanel catalog={catalog} settings={doc.settings} update={updateSettings} outputs={outputs} nodes={doc.nodes} />
           </aside>
         </div>
+        {galleryOpen && (
+          <Gallery
+            examples={examples.data ?? []}
+            layers={layers}
+            onOpen={(name) => {
+              setGalleryOpen(false);
+              docs.openTemplate(name);
+            }}
+            onClose={() => setGalleryOpen(false)}
+          />
+        )}
       </div>
     </EditorContext.Provider>
   );

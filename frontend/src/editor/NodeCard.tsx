@@ -4,6 +4,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo, useContext, type CSSProperties } from "react";
 import { categoryHue } from "../catalog";
 import { formatCompact, formatShape } from "../lib/format";
+import { blockOf } from "../lib/blocks";
 import { inputPorts, outputPorts, type LayerNode } from "../lib/graph";
 import { paramSummary } from "../lib/params";
 import { EditorContext } from "./context";
@@ -22,7 +23,18 @@ export const NodeCard = memo(function NodeCard({ id, type, data, selected }: Nod
   const errors = verdict?.errors ?? [];
   const summary = entry ? paramSummary(entry.params, data.params) : "";
   const style = { "--node-hue": categoryHue(entry?.category) } as CSSProperties;
-  const classes = ["node-card", errors.length ? "has-error" : "", selected ? "is-selected" : "", entry ? "" : "is-unknown"];
+  const isBlock = blockOf(entry) !== undefined;
+  const expanded = ctx?.expanded?.has(id) ?? false;
+  const repeat = Number(data.params.repeat ?? entry?.params.find((p) => p.name === "repeat")?.default ?? 1);
+  const frozen = ctx?.frozen?.has(id) ?? false;
+  const classes = [
+    "node-card",
+    errors.length ? "has-error" : "",
+    selected ? "is-selected" : "",
+    entry ? "" : "is-unknown",
+    isBlock ? "is-block" : "",
+    data.shares ? "is-sharing" : "",
+  ];
   return (
     <div
       className={classes.filter(Boolean).join(" ")}
@@ -44,10 +56,36 @@ export const NodeCard = memo(function NodeCard({ id, type, data, selected }: Nod
       ))}
       <div className="node-head">
         <span className="node-type">{type}</span>
-        {data.shares && <span className="node-badge" title={`shares the weights of ${data.shares}`}>⇄ {data.shares}</span>}
+        {isBlock && (
+          <span className="node-badge node-repeat" data-testid={`block-repeat-${id}`} title={`${repeat} cop${repeat === 1 ? "y" : "ies"} of the block`}>
+            ×{repeat}
+          </span>
+        )}
+        {frozen && (
+          <span className="node-badge node-frozen" data-testid={`frozen-badge-${id}`} title="frozen: fine-tuning keeps these weights">
+            ❄
+          </span>
+        )}
+        {data.shares && <span className="node-badge node-shares" data-testid={`shares-badge-${id}`} title={`shares the weights of ${data.shares}`}>⇄ {data.shares}</span>}
         {verdict?.network && verdict.network !== "model" && <span className="node-badge">{verdict.network}</span>}
       </div>
-      <div className="node-id">{id}</div>
+      <div className="node-id">
+        {id}
+        {isBlock && ctx?.toggleBlock && (
+          <button
+            type="button"
+            className="nodrag block-toggle"
+            data-testid={expanded ? `block-collapse-${id}` : `block-expand-${id}`}
+            title={expanded ? "Hide the block's inner graph" : "Show the block's inner graph"}
+            onClick={(e) => {
+              e.stopPropagation();
+              ctx.toggleBlock?.(id);
+            }}
+          >
+            {expanded ? "▾ collapse" : "▸ expand"}
+          </button>
+        )}
+      </div>
       {data.label && <div className="node-label">{data.label}</div>}
       {summary && <div className="node-summary">{summary}</div>}
       <div className="node-foot">

@@ -5,6 +5,10 @@ import type { Catalog, NamedEntry } from "../api";
 import type { ProbeSpec } from "../generated/runspec";
 import type { RunSettings } from "../lib/graph";
 import { schemaDefault, schemaParam } from "../specSchema";
+import { NODES_PARAM, watchesNodes } from "../lib/probeNodes";
+import { readsDataDir } from "../lib/dataDirs";
+import { DataDirPanel } from "./DataDirPanel";
+import { NodePicker } from "./NodePicker";
 import { ParamField, ParamForm } from "./ParamForm";
 
 type Update = (fn: (s: RunSettings) => RunSettings) => void;
@@ -84,12 +88,15 @@ export function SettingsPanel({
   settings,
   update,
   outputs,
+  nodes,
 }: {
   catalog: Catalog;
   settings: RunSettings;
   update: Update;
   /** The graph's output nodes: the loss needs one named when there are several. */
   outputs: readonly string[];
+  /** The graph's nodes: probes that watch chosen layers pick from them. */
+  nodes: readonly { id: string; type?: string }[];
 }) {
   const data = settings.data;
   const dataset = catalog.datasets.find((d) => d.name === data.name);
@@ -171,6 +178,9 @@ export function SettingsPanel({
           onChange={(name) => update((s) => ({ ...s, data: { ...assign(s.data, "params", undefined), name } }))}
         />
         {dataset && <ParamForm specs={dataset.params} values={data.params} testPrefix="data-param-" onChange={(k, v) => setData("params", assign(data.params ?? {}, k, v))} />}
+        {dataset && readsDataDir(dataset) && (
+          <DataDirPanel value={data.data_dir ?? undefined} classes={data.params?.classes ?? dataset.params.find((p) => p.name === "classes")?.default} onChoose={(dir) => setData("data_dir", dir)} />
+        )}
         <ParamField spec={P.valFraction} label="validation share" value={data.val_fraction ?? P.valFraction.default} isSet={has(data, "val_fraction")} testId="val-fraction" onChange={(v) => setData("val_fraction", v)} />
         <ParamField spec={P.scaling} label="scaling" value={data.scaling ?? P.scaling.default} isSet={has(data, "scaling")} testId="data-scaling" onChange={(v) => setData("scaling", v ?? undefined)} />
         <ParamField spec={P.targets} label="class targets" value={data.targets ?? P.targets.default} isSet={has(data, "targets")} testId="data-targets" onChange={(v) => setData("targets", v ?? undefined)} />
@@ -286,7 +296,17 @@ export function SettingsPanel({
                   {p.name}
                 </label>
               </div>
-              {chosen && <ParamForm specs={p.params} values={chosen.params} testPrefix={`probe-${p.name}-param-`} onChange={(k, v) => setProbeParam(p.name, k, v)} />}
+              {chosen && (
+                <ParamForm
+                  specs={watchesNodes(p) ? p.params.filter((q) => q.name !== NODES_PARAM) : p.params}
+                  values={chosen.params}
+                  testPrefix={`probe-${p.name}-param-`}
+                  onChange={(k, v) => setProbeParam(p.name, k, v)}
+                />
+              )}
+              {chosen && watchesNodes(p) && (
+                <NodePicker probe={p.name} nodes={nodes} value={chosen.params?.[NODES_PARAM]} onChange={(v) => setProbeParam(p.name, NODES_PARAM, v)} />
+              )}
             </div>
           );
         })}

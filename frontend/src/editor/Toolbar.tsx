@@ -1,4 +1,5 @@
-// The editor's toolbar: templates, new, my graphs, save, JSON download and upload, the status line and Train.
+// The editor's toolbar: templates and the examples gallery, new, my graphs, save, JSON download and upload, the
+// status line and Train.
 import { useEffect, useRef, useState, type ChangeEvent } from "react";
 import { api, errorText, type Example, type SavedGraph } from "../api";
 import type { RunSpec } from "../generated/runspec";
@@ -14,6 +15,7 @@ export interface ToolbarProps {
   canTrain: boolean;
   training: boolean;
   onTemplate: (name: string) => void;
+  onGallery: () => void;
   onNew: () => void;
   onSave: () => void;
   onOpenGraph: (graph: SavedGraph) => void;
@@ -46,6 +48,9 @@ export function Toolbar(p: ToolbarProps) {
             </option>
           ))}
         </select>
+        <button type="button" onClick={p.onGallery} data-testid="gallery-button" title="The examples, from the lecture's networks to your first MLP">
+          Gallery
+        </button>
         <button type="button" onClick={p.onNew} data-testid="new-button" title="An empty graph with the same training settings">
           New
         </button>

@@ -11,6 +11,11 @@ export interface EditorContextValue {
   layers: LayerIndex;
   /** Per node id, from the last /api/validate answer. */
   verdicts: ReadonlyMap<string, NodeVerdict>;
+  /** Block nodes whose inner graph is shown. */
+  expanded?: ReadonlySet<string>;
+  toggleBlock?: (id: string) => void;
+  /** Nodes a fine-tune run keeps fixed (`init_from.freeze`). */
+  frozen?: ReadonlySet<string>;
 }
 
 export const EditorContext = createContext<EditorContextValue | null>(null);

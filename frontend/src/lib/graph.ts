@@ -3,6 +3,7 @@
 import type { Edge, Node } from "@xyflow/react";
 import type { LayerEntry } from "../api";
 import type { EdgeSpec, NodeSpec, RunSpec } from "../generated/runspec";
+import { specBlocks, type BlockDef } from "./blocks";
 import { autoLayout, type XY } from "./layout";
 
 /** How far right of the selected layer a clicked-in layer goes (flow pixels). */
@@ -26,6 +27,8 @@ export interface EditorGraph {
   nodes: LayerNode[];
   edges: GraphEdge[];
   settings: RunSettings;
+  /** The graph's own blocks (`graph.blocks`): sub-graphs its block nodes name as their type. */
+  blocks?: BlockDef[];
 }
 
 export type LayerIndex = ReadonlyMap<string, LayerEntry>;
@@ -109,11 +112,18 @@ export function specToGraph(spec: RunSpec, layers: LayerIndex): EditorGraph {
     taken.add(id);
     return { id, source: e.source, target: e.target, sourceHandle, targetHandle };
   });
-  return { nodes, edges, settings };
+  const blocks = specBlocks(spec);
+  return blocks.length ? { nodes, edges, settings, blocks } : { nodes, edges, settings };
 }
 
 /** The spec the editor shows: settings plus the graph, ports written only where a layer has several. */
-export function graphToSpec(nodes: readonly LayerNode[], edges: readonly GraphEdge[], settings: RunSettings, layers: LayerIndex): RunSpec {
+export function graphToSpec(
+  nodes: readonly LayerNode[],
+  edges: readonly GraphEdge[],
+  settings: RunSettings,
+  layers: LayerIndex,
+  blocks: readonly BlockDef[] = [],
+): RunSpec {
   const typeOf = new Map(nodes.map((n) => [n.id, n.type]));
   const specNodes: NodeSpec[] = nodes.map((n) => {
     const out: NodeSpec = { id: n.id, type: n.type ?? "" };
@@ -134,7 +144,8 @@ export function graphToSpec(nodes: readonly LayerNode[], edges: readonly GraphEd
   const head: Partial<RunSpec> = {};
   if (name !== undefined) head.name = name;
   if (description !== undefined) head.description = description;
-  return { ...head, graph: { version: 1, nodes: specNodes, edges: specEdges }, ...rest };
+  const graph = { version: 1 as const, nodes: specNodes, edges: specEdges, ...(blocks.length ? { blocks: [...blocks] } : {}) };
+  return { ...head, graph: graph as RunSpec["graph"], ...rest };
 }
 
 /** The spec without what only the editor uses (positions): what validation depends on. */

@@ -3,11 +3,13 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
 import { api, ApiError, errorText, type RunDetail } from "../api";
 import { writeDraft } from "../editor/draft";
+import { finetuneSpec } from "../lib/finetune";
 import { formatCount, formatDuration, formatScalar, formatWhen } from "../lib/format";
 import { browserEnv, ENDED, RunData, type ImageView } from "../lib/runData";
 import { RunStream, runSocketUrl, type StreamState } from "../lib/runStream";
 import { Link, navigate } from "../router";
 import { ProgressBar, StatusBadge } from "./bits";
+import { ArchitectureViews, isViewImage, isViewTable } from "./ArchitectureViews";
 import { Histogram } from "./Histogram";
 import { MetricChart } from "./MetricChart";
 import { RunControls } from "./RunControls";
@@ -111,7 +113,8 @@ function RunView({
   const model = data.images.get("boundary/model");
   const tiles = images.filter((i) => i.key.startsWith("boundary/") && i.key !== "boundary/model");
   tiles.sort((a, b) => byNode(a.key.slice(9), b.key.slice(9)));
-  const otherImages = images.filter((i) => !i.key.startsWith("boundary/"));
+  const otherImages = images.filter((i) => !i.key.startsWith("boundary/") && !isViewImage(i.key));
+  const otherTables = [...data.tables.values()].filter((t) => !isViewTable(t.key));
   const histograms = [...data.histograms.values()];
   const weightHists = histograms.filter((h) => h.key.startsWith("weights/")).sort((a, b) => byNode(a.key.slice(8), b.key.slice(8)));
   const activationHists = histograms.filter((h) => h.key.startsWith("activations/")).sort((a, b) => byNode(a.key.slice(12), b.key.slice(12)));
@@ -125,6 +128,11 @@ function RunView({
   const editCopy = () => {
     if (!detail?.spec) return;
     writeDraft({ spec: { ...detail.spec, name: `${detail.spec.name || detail.name || "run"} (copy)` }, saved: null });
+    navigate("/");
+  };
+  const fineTune = () => {
+    if (!detail?.spec) return;
+    writeDraft({ spec: finetuneSpec(detail.spec, id, detail.name), saved: null });
     navigate("/");
   };
 
@@ -149,6 +157,17 @@ function RunView({
         <button type="button" onClick={editCopy} disabled={!detail?.spec} data-testid="edit-copy" title="Open this run's spec in the editor">
           Edit a copy
         </button>
+        {status === "finished" && (
+          <button
+            type="button"
+            onClick={fineTune}
+            disabled={!detail?.spec}
+            data-testid="finetune-button"
+            title="Train on from this run's weights: freeze layers, swap the head, pick another data set"
+          >
+            Fine-tune
+          </button>
+        )}
       </div>
 
       <div className="run-progress-row">
@@ -199,6 +218,8 @@ function RunView({
         )}
       </div>
 
+      <ArchitectureViews data={data} order={byNode} />
+
       {otherImages.length > 0 && (
         <section className="run-section">
           <h2>Images</h2>
@@ -237,10 +258,10 @@ function RunView({
         </section>
       )}
 
-      {data.tables.size > 0 && (
+      {otherTables.length > 0 && (
         <section className="run-section">
           <h2>Tables</h2>
-          {[...data.tables.values()].map((t) => (
+          {otherTables.map((t) => (
             <div key={t.key} className="table-wrap">
               <h3>
                 {t.key} <span className="muted">step {t.step}</span>
