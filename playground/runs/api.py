@@ -26,7 +26,7 @@ from playground.runs.data_api import router as data_router
 from playground.runs.models import ApiToken, Run, RunEvent, SavedGraph
 from playground.runs.wire import as_json
 from trainer.catalogs import catalog as trainer_catalog
-from trainer.graph.spec import RunSpec
+from trainer.graph.spec import RunSpec, load_spec
 from trainer.graph.validate import validate
 
 api = NinjaAPI(title="Deep-learning playground API", version="1", auth=API_AUTH, urls_namespace="api",
@@ -189,7 +189,13 @@ def examples(request: HttpRequest) -> list[dict[str, Any]]:
                                                                 "description": "a RunSpec, possibly invalid"}}}}})
 def validate_spec(request: HttpRequest) -> dict[str, Any]:
     """Shapes, parameter counts and issues per node; an invalid spec is an answer (200), not an error."""
-    return validate(_require_json(request)).model_dump(mode="json")
+    raw = _require_json(request)
+    report = validate(raw)
+    if report.ok:  # the server's own checks: a data directory, chosen under the data root
+        _, issues = resolve_data_dir(load_spec(raw))
+        if issues:
+            report = report.model_copy(update={"ok": False, "issues": [*report.issues, *issues]})
+    return report.model_dump(mode="json")
 
 
 # ----- runs ----------------------------------------------------------------------------------------------------

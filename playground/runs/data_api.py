@@ -37,11 +37,21 @@ def inside_root(relative: str) -> Path | None:
 
 
 def resolve_data_dir(spec: RunSpec) -> tuple[RunSpec, list[Issue]]:
-    """A submitted spec with `data.data_dir` (relative to the data root) made absolute, or the issue saying it
-    is outside the root. Specs without a data_dir pass unchanged."""
+    """A submitted spec with `data.data_dir` (relative to the data root) made absolute, or the issue saying what
+    is wrong with it: outside the root, not a directory, or missing for a data set read from files (which would
+    otherwise fail only when the worker starts it). Specs of generated data sets without a data_dir pass."""
     given = spec.data.data_dir
     if not given:
-        return spec, []
+        if not _reads_files(spec.data.name):
+            return spec, []
+        return spec, [
+            Issue(
+                type="data_dir_missing",
+                field="data.data_dir",
+                message=f"data set {spec.data.name} reads files: choose its directory in the data panel "
+                "(one of /api/data/dirs)",
+            )
+        ]
     path = inside_root(given)
     if path is None:
         return spec, [
@@ -51,8 +61,25 @@ def resolve_data_dir(spec: RunSpec) -> tuple[RunSpec, list[Issue]]:
                 message=f"data.data_dir {given!r} is not inside the server's data root: choose one of /api/data/dirs",
             )
         ]
+    if not path.is_dir():
+        return spec, [
+            Issue(
+                type="data_dir_not_found",
+                field="data.data_dir",
+                message=f"data.data_dir {given!r} is not a directory under the server's data root: "
+                "choose one of /api/data/dirs",
+            )
+        ]
     data = spec.data.model_copy(update={"data_dir": str(path)})
     return spec.model_copy(update={"data": data}), []
+
+
+def _reads_files(name: str) -> bool:
+    """Whether the catalog's data set `name` streams from files (unknown names are validation's business)."""
+    from trainer.data.registry import all_datasets
+
+    datasets = all_datasets()
+    return name in datasets and datasets.get(name).stream is not None
 
 
 def _checked(relative: str) -> Path:

@@ -104,3 +104,34 @@ def test_a_data_dir_inside_the_root_resolves_to_an_absolute_path(root: Path) -> 
 
     spec, issues = resolve_data_dir(load_spec(_calo_spec("calo")))
     assert issues == [] and spec.data.data_dir == str((root / "calo").resolve())
+
+
+def _validate(client: Client, spec: dict[str, Any]) -> dict[str, Any]:
+    r = client.post("/api/validate", json.dumps(spec), content_type="application/json")
+    assert r.status_code == 200
+    return r.json()
+
+
+def test_validate_asks_for_a_data_dir_when_the_data_set_reads_files(root: Path, client: Client) -> None:
+    """Train stays disabled until a directory is chosen, instead of a run that fails on the worker."""
+    spec = _calo_spec("calo")
+    del spec["data"]["data_dir"]
+    report = _validate(client, spec)
+    assert report["ok"] is False
+    assert [(i["type"], i["field"]) for i in report["issues"]] == [("data_dir_missing", "data.data_dir")]
+    r = client.post("/api/runs", json.dumps(spec), content_type="application/json")
+    assert r.status_code == 422 and r.json()["detail"][0]["type"] == "data_dir_missing"
+
+
+@pytest.mark.parametrize(("data_dir", "kind"), [("../secret", "data_dir_outside_root"), ("nope", "data_dir_not_found")])
+def test_validate_names_a_data_dir_outside_the_root_or_missing(
+    root: Path, client: Client, data_dir: str, kind: str
+) -> None:
+    report = _validate(client, _calo_spec(data_dir))
+    assert report["ok"] is False and [i["type"] for i in report["issues"]] == [kind]
+
+
+def test_validate_accepts_a_chosen_data_dir_and_generated_data_without_one(root: Path, client: Client) -> None:
+    assert _validate(client, _calo_spec("calo"))["ok"] is True
+    spiral = json.loads((Path(__file__).resolve().parents[2] / "examples" / "spiral.json").read_text())
+    assert _validate(client, spiral)["ok"] is True
