@@ -20,7 +20,11 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[1]
 HEARTBEAT_S = 0.5
 HEARTBEAT_TIMEOUT_S = 4.0
-WORKER_QUEUE = "test-cpu0"
+# Names private to this test session, so that two sessions on one Redis (a developer's run beside CI's, or two
+# checkouts) never take each other's Celery tasks or websocket frames: the queue and the channel-layer prefix.
+SESSION = f"test-{os.getpid()}"
+WORKER_QUEUE = f"{SESSION}-cpu0"
+CHANNEL_PREFIX = SESSION
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float, what: str | Callable[[], str],
@@ -49,6 +53,7 @@ def _use_redis(url: str) -> None:
     from playground.celery import app
 
     settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [url]
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = CHANNEL_PREFIX
     settings.CELERY_BROKER_URL = url
     channel_layers.backends.clear()
     app.conf.broker_url = url
@@ -60,8 +65,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     wanted = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     url, embedded = ensure_redis(wanted, tmp_path_factory.mktemp("redis"))
-    if url != settings.CELERY_BROKER_URL:
-        _use_redis(url)
+    _use_redis(url)  # also when it is the configured one: the session's own channel prefix
     yield url
     if embedded is not None:
         embedded.stop()
@@ -98,7 +102,8 @@ def database_url() -> str:
 def child_env(redis: str, **extra: str) -> dict[str, str]:
     env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": redis,
            "PLAYGROUND_HEARTBEAT_S": str(HEARTBEAT_S), "PLAYGROUND_HEARTBEAT_TIMEOUT_S": str(HEARTBEAT_TIMEOUT_S),
-           "DJANGO_SETTINGS_MODULE": "playground.settings", "PYTHONUNBUFFERED": "1", "CUDA_VISIBLE_DEVICES": ""}
+           "DJANGO_SETTINGS_MODULE": "playground.settings", "PYTHONUNBUFFERED": "1", "CUDA_VISIBLE_DEVICES": "",
+           "PLAYGROUND_CHANNEL_PREFIX": CHANNEL_PREFIX}
     env.update(extra)
     return env
 
