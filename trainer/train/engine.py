@@ -269,7 +269,8 @@ class _Run:
         next_probe = 0.0  # probe once right at the start: the untrained network is worth seeing
         first_probe = True
         while self.step < self.total_steps:
-            order = batch_order(len(self.y_train), seed=self.spec.seed, epoch=self.epoch).to(self.device)
+            # In memory: this epoch's order of the examples. Streamed: the loader orders the files itself.
+            order = None if self.streaming else batch_order(len(self.y_train), seed=self.spec.seed, epoch=self.epoch)
             lr = self.lr.apply(optimizer, self.progress())
             model.train()
             streamed = None
@@ -293,6 +294,7 @@ class _Run:
                         break
                     xb, yb = got
                 else:
+                    assert order is not None
                     idx = order[self.batch_in_epoch * self.batch_size : (self.batch_in_epoch + 1) * self.batch_size]
                     xb, yb = [x[idx] for x in self.x_train], self.y_train[idx]  # (B, *field shape) each, (B, *target)
                 out = model(*xb, logits=self.wants_logits)

@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from tests.trainer.train.probe_nets import ChainNet
 from trainer.graph.spec import ProbeSpec
 from trainer.train.events import EventStream
 from trainer.train.png import NEGATIVE, POSITIVE, decode_png
@@ -17,35 +18,16 @@ from trainer.train.probes import BoundaryProbe, HistogramsProbe, ProbeContext, _
 from trainer.train.sinks import ListSink
 
 
-class TinyNet(nn.Module):
+def tiny_net(classes: int = 1) -> ChainNet:
     """A stand-in for a compiled GraphModule: x → dense1(8) → act1(tanh) → out(C) → p (sigmoid or softmax)."""
-
-    def __init__(self, classes: int = 1):
-        super().__init__()
-        torch.manual_seed(0)
-        final = nn.Sigmoid() if classes == 1 else nn.Softmax(dim=1)
-        self.layers = nn.ModuleDict(
-            {"dense1": nn.Linear(2, 8), "act1": nn.Tanh(), "out": nn.Linear(8, classes), "p": final}
-        )
-        self.input_ids, self.output_ids, self.shares = ["x"], ["p"], {}
-        self.node_types = {
-            "x": "input",
-            "dense1": "dense",
-            "act1": "tanh",
-            "out": "dense",
-            "p": "sigmoid" if classes == 1 else "softmax",
-        }
-        self.calls = 0
-
-    def forward_all(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        self.calls += 1
-        values = {"x": x}
-        for nid, layer in self.layers.items():
-            x = values[nid] = layer(x)
-        return values
-
-    def node_parameters(self, nid: str) -> list[tuple[str, nn.Parameter]]:
-        return list(self.layers[nid].named_parameters()) if nid in self.layers else []
+    torch.manual_seed(0)
+    final = nn.Sigmoid() if classes == 1 else nn.Softmax(dim=1)
+    return ChainNet(
+        ("dense1", "dense", nn.Linear(2, 8)),
+        ("act1", "tanh", nn.Tanh()),
+        ("out", "dense", nn.Linear(8, classes)),
+        ("p", "sigmoid" if classes == 1 else "softmax", final),
+    )
 
 
 class Standardize:
@@ -69,7 +51,7 @@ def plane_info(classes: int = 2) -> SimpleNamespace:
     )
 
 
-def context(model: TinyNet, *, classes: int = 2) -> ProbeContext:
+def context(model: ChainNet, *, classes: int = 2) -> ProbeContext:
     raw = torch.tensor([[-3.0, -3.0], [5.0, 5.0], [-3.0, 5.0], [5.0, -3.0]])  # four corners, well apart
     scaler = Standardize(1.0, 4.0)
     targets = torch.tensor([0.0, 0.0, 1.0, 1.0]) if classes == 2 else torch.tensor([0, 1, 2, 0])
@@ -97,7 +79,7 @@ class FakeClock:
 
 
 def test_boundary_emits_the_model_and_a_mosaic_per_hidden_node():
-    sink, model = ListSink(), TinyNet()
+    sink, model = ListSink(), tiny_net()
     BoundaryProbe({"resolution": 16, "margin": 0.1}, context(model)).run(EventStream(sink), step=0, epoch=0.0)
     found = images(sink)
     assert set(found) == {"boundary/model", "boundary/dense1", "boundary/act1", "boundary/out"}  # not x, not p
@@ -111,7 +93,7 @@ def test_boundary_emits_the_model_and_a_mosaic_per_hidden_node():
 
 
 def test_the_data_points_are_drawn_in_their_class_colours():
-    sink, model = ListSink(), TinyNet()
+    sink, model = ListSink(), tiny_net()
     probe = BoundaryProbe({"resolution": 16, "margin": 0.1}, context(model))
     probe.run(EventStream(sink), step=0, epoch=0.0)
     rgb = decode_png(images(sink)["boundary/model"].data)
@@ -122,7 +104,7 @@ def test_the_data_points_are_drawn_in_their_class_colours():
 
 
 def test_the_picture_changes_when_the_weights_change():
-    sink, model, clock = ListSink(), TinyNet(), FakeClock()
+    sink, model, clock = ListSink(), tiny_net(), FakeClock()
     stream = EventStream(sink, clock=clock)
     probe = BoundaryProbe({"resolution": 16, "margin": 0.1}, context(model))
     probe.run(stream, step=0, epoch=0.0)
@@ -138,7 +120,7 @@ def test_the_picture_changes_when_the_weights_change():
 
 
 def test_boundary_skips_all_work_when_no_image_is_due_and_restores_training_mode():
-    sink, model, clock = ListSink(), TinyNet(), FakeClock()
+    sink, model, clock = ListSink(), tiny_net(), FakeClock()
     stream = EventStream(sink, clock=clock)
     probe = BoundaryProbe({"resolution": 16, "margin": 0.1}, context(model))
     model.train()
@@ -155,7 +137,7 @@ def test_boundary_skips_all_work_when_no_image_is_due_and_restores_training_mode
 
 def test_several_classes_are_coloured_by_the_most_likely_one():
     sink = ListSink()
-    BoundaryProbe({"resolution": 16, "margin": 0.1}, context(TinyNet(classes=3), classes=3)).run(
+    BoundaryProbe({"resolution": 16, "margin": 0.1}, context(tiny_net(classes=3), classes=3)).run(
         EventStream(sink), step=0, epoch=0.0
     )
     picture = images(sink)["boundary/model"]
@@ -163,7 +145,7 @@ def test_several_classes_are_coloured_by_the_most_likely_one():
 
 
 def test_histogram_counts_add_up_to_the_values():
-    sink, model = ListSink(), TinyNet()
+    sink, model = ListSink(), tiny_net()
     ctx = context(model)
     HistogramsProbe({"bins": 10, "interval_s": 0.5}, ctx).run(EventStream(sink), step=0, epoch=0.0)
     found = {e.key: e for e in sink.events if e.type == "histogram"}
@@ -179,7 +161,7 @@ def test_histogram_counts_add_up_to_the_values():
 def test_histograms_run_at_most_every_interval():
     sink, clock = ListSink(), FakeClock()
     stream = EventStream(sink, clock=clock)
-    probe = HistogramsProbe({"bins": 10, "interval_s": 2.0}, context(TinyNet()))
+    probe = HistogramsProbe({"bins": 10, "interval_s": 2.0}, context(tiny_net()))
     probe.run(stream, step=0, epoch=0.0)
     first = len(sink.events)
     clock.now += 1.0
@@ -218,7 +200,7 @@ def test_check_probes_pins_each_problem_to_its_field():
 
 
 def test_make_probes_picks_the_defaults_that_apply():
-    ctx = context(TinyNet())
+    ctx = context(tiny_net())
     picked = [type(p) for p in make_probes(None, ctx)]
     assert BoundaryProbe in picked and HistogramsProbe in picked
     ctx.info = SimpleNamespace(task="regression", input_shape=(64,), num_classes=None, class_names=None)
