@@ -6,10 +6,12 @@ and decompression ceiling). The three alternate in one process over several repe
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import os
 import platform
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,27 +60,11 @@ class NaiveEvents(Dataset):
         return ecal.unsqueeze(0), hcal.unsqueeze(0), label
 
 
-def loader_rate(data: StreamingData, events: int) -> float:
-    """Steady-state events/s of the streaming loader over about `events` events: timed from its first batch, so
-    forking the workers and filling the shuffle buffer are left out (the same rule as for the naive loader)."""
-    started, n, epoch = 0.0, -1, 0
-    while n < events:
-        for _fields, labels in data.batches(epoch, torch.device("cpu"), lambda message: None):
-            if n < 0:
-                started, n = time.perf_counter(), 0
-                continue
-            n += len(labels)
-            if n >= events:
-                break
-        epoch += 1
-    return n / (time.perf_counter() - started)
-
-
-def naive_rate(files: list[FileInfo], workers: int, batch_size: int, events: int) -> float:
-    """Steady-state events/s of NaiveEvents under a DataLoader, timed from its first batch."""
-    loader = DataLoader(NaiveEvents(files), batch_size=batch_size, shuffle=True, num_workers=workers)
+def steady_rate(label_batches: Iterator[torch.Tensor], events: int) -> float:
+    """Events/s over about `events` events, timed from the first batch: forking workers and filling buffers are
+    left out, by the same rule for both loaders."""
     started, n = 0.0, -1
-    for _ecal, _hcal, labels in loader:
+    for labels in label_batches:
         if n < 0:
             started, n = time.perf_counter(), 0
             continue
@@ -86,6 +72,23 @@ def naive_rate(files: list[FileInfo], workers: int, batch_size: int, events: int
         if n >= events:
             break
     return n / (time.perf_counter() - started)
+
+
+def loader_rate(data: StreamingData, events: int) -> float:
+    """Steady-state events/s of the streaming loader, epoch after epoch until about `events` events."""
+
+    def labels() -> Iterator[torch.Tensor]:
+        for epoch in itertools.count():
+            for _fields, batch in data.batches(epoch, torch.device("cpu"), lambda message: None):
+                yield batch
+
+    return steady_rate(labels(), events)
+
+
+def naive_rate(files: list[FileInfo], workers: int, batch_size: int, events: int) -> float:
+    """Steady-state events/s of NaiveEvents under a DataLoader."""
+    loader = DataLoader(NaiveEvents(files), batch_size=batch_size, shuffle=True, num_workers=workers)
+    return steady_rate((labels for _ecal, _hcal, labels in loader), events)
 
 
 def raw_read_mb_s(files: list[FileInfo], events: int) -> float:
